@@ -1,0 +1,1 @@
+"""Compile YAML + Markdown courses into offline LMS packages."""

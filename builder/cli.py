@@ -1,0 +1,96 @@
+"""Command line: ``builder build``, ``builder lint``. Bad input exits 2 with ``path:line:col: message``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from builder.errors import BuildError, CourseError
+from builder.formats import FORMATS
+from builder.lint import lint as lint_course
+from builder.load import load_course
+from builder.paths import DEFAULT_COURSE
+
+COURSE_ARG = click.argument(
+    "course", required=False, type=click.Path(path_type=Path),
+)
+
+
+def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn author mistakes into one line each and exit code 2: never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CourseError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(2)
+        except BuildError as exc:
+            click.echo(f"build failed: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lms-package-builder")
+def main() -> None:
+    """Compile YAML + Markdown courses into offline LMS packages.
+
+    COURSE is a course folder holding course.yaml (default: the bundled OSEE course, courses/osee).
+    Exit codes: 0 success, 1 problems found or build failed, 2 bad input (each problem printed as
+    path:line:col: message).
+    """
+
+
+@main.command()
+@COURSE_ARG
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)),
+              help="Output format; repeat for several. Default: every format.")
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Output folder; the course goes to OUT/<course-id>/.")
+@_user_errors
+def build(course: Path | None, formats: tuple[str, ...], out: Path) -> None:
+    """Build COURSE into OUT/<course-id>/ in the chosen formats.
+
+    \b
+    Formats:
+      web   offline HTML site: OUT/<course-id>/web/index.html
+    Output appears whole or not at all: a failed build leaves the previous output untouched.
+    """
+    started = time.perf_counter()
+    model = load_course(course or DEFAULT_COURSE)
+    target = out / model.id
+    for name in formats or sorted(FORMATS):
+        for path in FORMATS[name](model, target):
+            click.echo(f"{name}: {path}")
+    click.echo(f"built {model.id} in {time.perf_counter() - started:.2f}s", err=True)
+
+
+@main.command()
+@COURSE_ARG
+@_user_errors
+def lint(course: Path | None) -> None:
+    """Check COURSE: everything loading checks, plus content warnings.
+
+    Reports empty sections, competencies without a real description, and links that are
+    neither http(s) nor relative inside the course. Exit 1 when anything is reported.
+    """
+    model = load_course(course or DEFAULT_COURSE)
+    problems = lint_course(model)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    counts = (f"{len(model.modules)} modules, {len(model.competencies())} competencies, "
+              f"{sum(len(m.training_materials) for m in model.modules)} training-material rows, "
+              f"{sum(len(m.readings) for m in model.modules) + sum(len(c.readings) for c in model.categories)}"
+              " readings")
+    click.echo(f"{model.id}: {counts}; {len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)

@@ -1,0 +1,139 @@
+"""Markdown for untrusted course text: raw HTML off, only safe link schemes, links checked and rewritten.
+
+One parser configuration serves loading (link checks with positions) and rendering, so what the
+checks approve is exactly what the renderer emits.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from builder.errors import Pos
+
+#: Schemes a learner's browser may follow. Anything else (javascript:, data:, vbscript:, file: ...)
+#: is refused at load time and dropped by the renderer as a second line of defence.
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A link or image target found in Markdown, with its position."""
+
+    target: str
+    pos: Pos
+    image: bool
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.target).scheme.lower()
+
+    @property
+    def is_relative(self) -> bool:
+        parts = urlsplit(self.target)
+        return not parts.scheme and not parts.netloc and not self.target.startswith("/")
+
+
+def _safe_link(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    if parts.scheme:
+        return parts.scheme.lower() in SAFE_SCHEMES
+    return not url.strip().startswith("//")  # protocol-relative URLs would load from the network
+
+
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _safe_link
+    return md
+
+
+_PARSER = parser()
+
+
+def _line_col(lines: list[str], first_line: int, target: str) -> tuple[int, int]:
+    """Locate a link target inside its block so the error points at it, not just at the paragraph."""
+    for offset, line in enumerate(lines[first_line:], start=first_line):
+        col = line.find(target)
+        if col >= 0:
+            return offset + 1, col + 1
+    return first_line + 1, 1
+
+
+def links(text: str, origin: Pos, *, inline: bool) -> Iterator[LinkRef]:
+    """Every link/image target in ``text``; positions are file positions (inline: the YAML value's)."""
+    lines = text.splitlines()
+    # validateLink would hide unsafe links from the token stream; inspect with an unchecked twin.
+    md = parser()
+    md.validateLink = lambda url: True
+    tokens = md.parse(text)
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        first = block.map[0] if block.map else 0
+        for tok in _walk(block.children):
+            attr = "src" if tok.type == "image" else "href"
+            if tok.type not in ("link_open", "image") or tok.attrGet(attr) is None:
+                continue
+            target = str(tok.attrGet(attr))
+            if inline:
+                pos = origin
+            else:
+                line, col = _line_col(lines, first, target)
+                pos = Pos(origin.file, origin.line + line - 1, col)
+            yield LinkRef(unquote(target), pos, tok.type == "image")
+
+
+def _walk(tokens: list[Token]) -> Iterator[Token]:
+    for tok in tokens:
+        yield tok
+        if tok.children:
+            yield from _walk(tok.children)
+
+
+def resolve_relative(ref: LinkRef, base: Path, root: Path) -> Path | None:
+    """Course-relative path a relative link points to, or None when it leaves the course folder."""
+    path_part = urlsplit(ref.target).path
+    if not path_part:
+        return None
+    joined = posixpath.normpath(posixpath.join(base.relative_to(root).as_posix(), path_part))
+    if joined == ".." or joined.startswith("../") or PurePosixPath(joined).is_absolute():
+        return None
+    return Path(joined)
+
+
+def render(text: str, rewrite: Callable[[str, bool], str | None], *, top_heading: int = 2) -> str:
+    """HTML for ``text``; ``rewrite(target, is_image)`` maps each relative target to its output URL.
+
+    Returning None from ``rewrite`` drops the link (the text stays). Headings are shifted so the
+    highest one becomes ``<h{top_heading}>``: authors need not know where their text is placed.
+    """
+    env: dict[str, object] = {}
+    tokens = _PARSER.parse(text, env)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    shift = top_heading - min(levels) if levels else 0
+    for tok in _walk(tokens):
+        if shift and tok.type in ("heading_open", "heading_close"):
+            tok.tag = f"h{max(1, min(6, int(tok.tag[1]) + shift))}"
+        if tok.type in ("link_open", "image"):
+            attr = "src" if tok.type == "image" else "href"
+            target = str(tok.attrGet(attr) or "")
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc:
+                if tok.type == "link_open" and parts.scheme in ("http", "https"):
+                    tok.attrSet("rel", "noopener")
+                continue
+            if not parts.path:  # fragment-only link within the same page
+                continue
+            new = rewrite(unquote(target), tok.type == "image")
+            if new is None:
+                tok.attrs.pop(attr, None)
+            else:
+                tok.attrSet(attr, new)
+    return _PARSER.renderer.render(tokens, _PARSER.options, env)

@@ -1,0 +1,155 @@
+"""The typed course model every stage shares: loaded once, read by quiz generation and every format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date
+from pathlib import Path
+
+from builder.errors import Pos
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Markdown text with where it came from: a file of its own, or a YAML value."""
+
+    text: str
+    pos: Pos
+    base: Path  # folder relative links resolve against (absolute)
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    body: Markdown
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class AudienceRow:
+    role: str
+    description: Markdown | None
+    organisation_type: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Audience:
+    intro: Markdown | None
+    notes: Markdown | None
+    rows: tuple[AudienceRow, ...]
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    title: str
+    description: Markdown
+    derived: bool
+    module_id: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Dependency:
+    module_id: str | None
+    title: str | None
+    description: Markdown
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class TrainingMaterial:
+    framework: str
+    activity: str
+    resources: tuple[Link, ...]
+    user_group: str | None
+    licensing: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    category_id: str
+    summary: str
+    sections: tuple[Section, ...]
+    audience: Audience | None
+    competencies: tuple[Competency, ...]
+    dependencies: tuple[Dependency, ...]
+    training_materials: tuple[TrainingMaterial, ...]
+    readings: tuple[Link, ...]
+    folder: Path
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    intro: Markdown
+    module_ids: tuple[str, ...]
+    readings: tuple[Link, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    body: Markdown
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    seed: int = 0
+    pass_mark: int = 80
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    version: str
+    release_date: date
+    language: str
+    description: str
+    licence: Link
+    publisher: Link
+    authors: tuple[str, ...]
+    keywords: tuple[str, ...]
+    source: Link | None
+    pages: tuple[Page, ...]
+    categories: tuple[Category, ...]
+    modules: tuple[Module, ...]  # in category order, then the order each category lists them
+    quiz: QuizSettings
+    root: Path
+    pos: Pos
+    attachments: frozenset[Path] = field(default=frozenset())  # course-relative files linked from Markdown
+
+    def module(self, module_id: str) -> Module:
+        return self._modules_by_id[module_id]
+
+    def category(self, category_id: str) -> Category:
+        return next(c for c in self.categories if c.id == category_id)
+
+    def modules_of(self, category: Category) -> tuple[Module, ...]:
+        return tuple(self.module(m) for m in category.module_ids)
+
+    def competencies(self) -> tuple[Competency, ...]:
+        return tuple(c for m in self.modules for c in m.competencies)
+
+    @cached_property
+    def _modules_by_id(self) -> dict[str, Module]:
+        return {m.id: m for m in self.modules}

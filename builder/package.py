@@ -1,0 +1,94 @@
+"""Deterministic, atomic output: folders appear whole or not at all; zips are byte-identical per input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
+
+ZIP_EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC)  # the zip format cannot store earlier times
+
+
+def build_timestamp(release: date) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the course's release date at 00:00 UTC."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (datetime.fromtimestamp(int(raw), UTC) if raw.isdigit()
+            else datetime(release.year, release.month, release.day, tzinfo=UTC))
+    return max(when, ZIP_EPOCH_MIN)
+
+
+def safe_member(name: str) -> str:
+    """Refuse entry names that could escape the extraction folder (zip-slip) or confuse LMS importers."""
+    path = PurePosixPath(name)
+    if not name or "\\" in name or path.is_absolute() or ".." in path.parts or name.startswith("./"):
+        raise ValueError(f"unsafe package entry name: {name!r}")
+    return path.as_posix()
+
+
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder; on success it replaces ``target`` in one rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; on success it is renamed over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_zip(target: Path, entries: Mapping[str, bytes | Path], when: datetime) -> None:
+    """Write a zip with sorted entries, one fixed timestamp and fixed permissions, atomically.
+
+    File entries are streamed from disk, so large attachments never sit in memory whole.
+    """
+    stamp = when.astimezone(UTC).timetuple()[:6]
+    with atomic_file(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name in sorted(entries, key=lambda n: n.encode("utf-8")):
+            info = zipfile.ZipInfo(safe_member(name), date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, so the attribute bits mean the same everywhere
+            data = entries[name]
+            if isinstance(data, Path):
+                with data.open("rb") as src, zf.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 16)
+            else:
+                zf.writestr(info, data)
+
+
+def tree_files(folder: Path) -> dict[str, Path]:
+    """Every file below ``folder`` by its posix path relative to it (symlinks refused)."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            raise ValueError(f"symlink in package input: {path}")
+        if path.is_file():
+            files[path.relative_to(folder).as_posix()] = path
+    return files
