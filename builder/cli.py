@@ -18,7 +18,9 @@ from builder.load import load_course
 from builder.paths import DEFAULT_COURSE
 
 COURSE_ARG = click.argument(
-    "course", required=False, type=click.Path(path_type=Path),
+    "course",
+    required=False,
+    type=click.Path(path_type=Path),
 )
 
 
@@ -53,10 +55,23 @@ def main() -> None:
 
 @main.command()
 @COURSE_ARG
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)),
-              help="Output format; repeat for several. Default: every format.")
-@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Output folder; the course goes to OUT/<course-id>/.")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(sorted(FORMATS)),
+    help="Output format; repeat for several. Default: every format.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder; the course goes to OUT/<course-id>/.",
+)
 @_user_errors
 def build(course: Path | None, formats: tuple[str, ...], out: Path) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
@@ -88,9 +103,11 @@ def lint(course: Path | None) -> None:
     problems = lint_course(model)
     for problem in problems:
         click.echo(str(problem), err=True)
-    counts = (f"{len(model.modules)} modules, {len(model.competencies())} competencies, "
-              f"{sum(len(m.training_materials) for m in model.modules)} training-material rows, "
-              f"{sum(len(m.readings) for m in model.modules) + sum(len(c.readings) for c in model.categories)}"
-              " readings")
+    counts = (
+        f"{len(model.modules)} modules, {len(model.competencies())} competencies, "
+        f"{sum(len(m.training_materials) for m in model.modules)} training-material rows, "
+        f"{sum(len(m.readings) for m in model.modules) + sum(len(c.readings) for c in model.categories)}"
+        " readings"
+    )
     click.echo(f"{model.id}: {counts}; {len(problems)} problem(s)")
     sys.exit(1 if problems else 0)

@@ -37,16 +37,32 @@ def lint(course: Course) -> list[Problem]:
     for module in course.modules:
         for section in module.sections:
             if not _has_prose(section.body.text):
-                found.append(Problem(section.body.pos, f"section '{section.title}' has headings but no text",
-                                     "warning"))
+                found.append(
+                    Problem(
+                        section.body.pos,
+                        f"section '{section.title}' has headings but no text",
+                        "warning",
+                    )
+                )
         for comp in module.competencies:
             words = len(comp.description.text.split())
             if comp.description.text.strip().casefold() == comp.title.strip().casefold():
-                found.append(Problem(comp.pos, f"competency '{comp.id}' only repeats its title as description",
-                                     "warning"))
+                found.append(
+                    Problem(
+                        comp.pos,
+                        f"competency '{comp.id}' only repeats its title as description",
+                        "warning",
+                    )
+                )
             elif words < 8:
-                found.append(Problem(comp.pos, f"competency '{comp.id}' has a {words}-word description; "
-                                     "describe what the trainee can do (quizzes quote it)", "warning"))
+                found.append(
+                    Problem(
+                        comp.pos,
+                        f"competency '{comp.id}' has a {words}-word description; "
+                        "describe what the trainee can do (quizzes quote it)",
+                        "warning",
+                    )
+                )
         if not module.competencies:
             found.append(Problem(module.pos, "module has no competencies", "warning"))
     for body in _bodies(course):
@@ -54,6 +70,12 @@ def lint(course: Course) -> list[Problem]:
         for ref in markdown.links(body.text, body.pos, inline=inline):
             if ref.scheme in ("http", "https") or ref.is_relative:
                 continue
-            found.append(Problem(ref.pos, f"link '{ref.target}' is neither http(s) nor a relative path inside "
-                                 "the course; LMSs and offline packages may not open it", "warning"))
+            found.append(
+                Problem(
+                    ref.pos,
+                    f"link '{ref.target}' is neither http(s) nor a relative path inside "
+                    "the course; LMSs and offline packages may not open it",
+                    "warning",
+                )
+            )
     return sorted(found, key=lambda p: (p.pos, p.message))

@@ -10,11 +10,11 @@ import json
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 
 from builder import markdown
+from builder.attachments import attachment_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
     Audience,
@@ -83,9 +83,20 @@ def _schema_problems(doc: YamlDoc, schema_name: str) -> list[Problem]:
 
 
 def _a(type_name: object) -> str:
-    names = {"string": "text", "str": "text", "integer": "a whole number", "int": "a whole number",
-             "object": "a mapping", "dict": "a mapping", "array": "a list", "list": "a list",
-             "boolean": "true or false", "bool": "true or false", "NoneType": "empty", "float": "a number"}
+    names = {
+        "string": "text",
+        "str": "text",
+        "integer": "a whole number",
+        "int": "a whole number",
+        "object": "a mapping",
+        "dict": "a mapping",
+        "array": "a list",
+        "list": "a list",
+        "boolean": "true or false",
+        "bool": "true or false",
+        "NoneType": "empty",
+        "float": "a number",
+    }
     if isinstance(type_name, list):
         return " or ".join(names.get(t, t) for t in type_name)
     return names.get(str(type_name), str(type_name))
@@ -96,13 +107,17 @@ class _Loader:
         self.root = root
         self.out = Collector()
         self.attachments: set[Path] = set()
+        self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
 
     # --- files -------------------------------------------------------------------------
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
         target = (doc.file.parent / rel).resolve()
         if not target.is_relative_to(self.root):
-            self.out.error(pos, f"'{rel}' is outside the course folder; keep course files inside {self.root.name}/")
+            self.out.error(
+                pos,
+                f"'{rel}' is outside the course folder; keep course files inside {self.root.name}/",
+            )
             return None
         if not target.is_file():
             self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)})")
@@ -127,8 +142,11 @@ class _Loader:
     def check_links(self, body: Markdown, *, inline: bool) -> None:
         for ref in markdown.links(body.text, body.pos, inline=inline):
             if ref.scheme and ref.scheme not in markdown.SAFE_SCHEMES:
-                self.out.error(ref.pos, f"link '{ref.target}' uses the unsafe scheme '{ref.scheme}:'; "
-                               "use an http(s) address or a relative path inside the course")
+                self.out.error(
+                    ref.pos,
+                    f"link '{ref.target}' uses the unsafe scheme '{ref.scheme}:'; "
+                    "use an http(s) address or a relative path inside the course",
+                )
             elif ref.is_relative:
                 rel = markdown.resolve_relative(ref, body.base, self.root)
                 if rel is None:
@@ -137,10 +155,36 @@ class _Loader:
                     self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
                 elif not (self.root / rel).exists():
                     self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
-                elif (self.root / rel).is_file() and rel.suffix not in (".md", ".yaml"):
-                    self.attachments.add(rel)
+                elif (self.root / rel).is_dir() or rel.suffix in (".md", ".yaml"):
+                    self.page_links.append((rel, ref.pos))
+                elif (self.root / rel).is_file():
+                    problem = attachment_problem(self.root / rel)
+                    if problem:
+                        self.out.error(ref.pos, f"link '{ref.target}': {problem}")
+                    else:
+                        self.attachments.add(rel)
             elif ref.target.startswith("/") or ref.target.startswith("//"):
-                self.out.error(ref.pos, f"link '{ref.target}' is absolute; use a relative path inside the course")
+                self.out.error(
+                    ref.pos,
+                    f"link '{ref.target}' is absolute; use a relative path inside the course",
+                )
+
+    def check_page_links(self, pages, categories, modules) -> None:  # type: ignore[no-untyped-def]
+        """Links between course files must land on something that becomes a page."""
+        known = {Path("."), Path(COURSE_FILE)}
+        known |= {p.body.pos.file.relative_to(self.root) for p in pages}
+        known |= {c.intro.pos.file.relative_to(self.root) for c in categories}
+        for m in modules:
+            folder = m.folder.relative_to(self.root)
+            known |= {folder, folder / MODULE_FILE}
+            known |= {s.body.pos.file.relative_to(self.root) for s in m.sections}
+        for rel, pos in self.page_links:
+            if rel not in known:
+                self.out.error(
+                    pos,
+                    f"link to '{rel.as_posix()}', which is not a page, category intro, "
+                    "module or module section; link to one of those",
+                )
 
     # --- shared pieces -----------------------------------------------------------------
     def links_list(self, doc: YamlDoc, path: tuple[str | int, ...], items: list[dict]) -> tuple[Link, ...]:
@@ -148,8 +192,14 @@ class _Loader:
             Link(item["title"], item.get("url"), doc.pos((*path, i))) for i, item in enumerate(items)
         )
 
-    def unique(self, doc: YamlDoc, path: tuple[str | int, ...], items: list[dict], what: str,
-               seen: dict[str, Pos] | None = None) -> None:
+    def unique(
+        self,
+        doc: YamlDoc,
+        path: tuple[str | int, ...],
+        items: list[dict],
+        what: str,
+        seen: dict[str, Pos] | None = None,
+    ) -> None:
         seen = {} if seen is None else seen
         for i, item in enumerate(items):
             pos = doc.pos((*path, i, "id"))
@@ -162,7 +212,10 @@ class _Loader:
     def module(self, folder: Path, doc: YamlDoc, competency_ids: dict[str, Pos]) -> Module:
         d = doc.data
         if d["id"] != folder.name:
-            self.out.error(doc.pos(("id",)), f"module id '{d['id']}' must equal its folder name '{folder.name}'")
+            self.out.error(
+                doc.pos(("id",)),
+                f"module id '{d['id']}' must equal its folder name '{folder.name}'",
+            )
         self.unique(doc, ("sections",), d["sections"], "section")
         self.unique(doc, ("competencies",), d["competencies"], "competency", competency_ids)
         sections = tuple(
@@ -180,7 +233,8 @@ class _Loader:
                     AudienceRow(
                         r["role"],
                         self.inline(doc, ("audience", "rows", i, "description"), r["description"])
-                        if "description" in r else None,
+                        if "description" in r
+                        else None,
                         r.get("organisation_type"),
                         doc.pos(("audience", "rows", i)),
                     )
@@ -188,28 +242,49 @@ class _Loader:
                 ),
             )
         competencies = tuple(
-            Competency(c["id"], c["title"],
-                       self.inline(doc, ("competencies", i, "description"), c["description"]),
-                       bool(c.get("derived", False)), d["id"], doc.pos(("competencies", i)))
+            Competency(
+                c["id"],
+                c["title"],
+                self.inline(doc, ("competencies", i, "description"), c["description"]),
+                bool(c.get("derived", False)),
+                d["id"],
+                doc.pos(("competencies", i)),
+            )
             for i, c in enumerate(d["competencies"])
         )
         dependencies = tuple(
-            Dependency(dep.get("module"), dep.get("title"),
-                       self.inline(doc, ("dependencies", i, "description"), dep["description"]),
-                       doc.pos(("dependencies", i)))
+            Dependency(
+                dep.get("module"),
+                dep.get("title"),
+                self.inline(doc, ("dependencies", i, "description"), dep["description"]),
+                doc.pos(("dependencies", i)),
+            )
             for i, dep in enumerate(d.get("dependencies", []))
         )
         materials = tuple(
-            TrainingMaterial(m["framework"], m["activity"],
-                             self.links_list(doc, ("training_materials", i, "resources"), m["resources"]),
-                             m.get("user_group"), m.get("licensing"), doc.pos(("training_materials", i)))
+            TrainingMaterial(
+                m["framework"],
+                m["activity"],
+                self.links_list(doc, ("training_materials", i, "resources"), m["resources"]),
+                m.get("user_group"),
+                m.get("licensing"),
+                doc.pos(("training_materials", i)),
+            )
             for i, m in enumerate(d.get("training_materials", []))
         )
         return Module(
-            id=d["id"], title=d["title"], category_id=d["category"], summary=d["summary"],
-            sections=sections, audience=audience, competencies=competencies, dependencies=dependencies,
-            training_materials=materials, readings=self.links_list(doc, ("readings",), d.get("readings", [])),
-            folder=folder, pos=doc.pos(()),
+            id=d["id"],
+            title=d["title"],
+            category_id=d["category"],
+            summary=d["summary"],
+            sections=sections,
+            audience=audience,
+            competencies=competencies,
+            dependencies=dependencies,
+            training_materials=materials,
+            readings=self.links_list(doc, ("readings",), d.get("readings", [])),
+            folder=folder,
+            pos=doc.pos(()),
         )
 
     def course(self) -> Course:
@@ -222,7 +297,10 @@ class _Loader:
             raise CourseError(problems)
         d = doc.data
         if d["id"] != self.root.name:
-            self.out.error(doc.pos(("id",)), f"course id '{d['id']}' must equal its folder name '{self.root.name}'")
+            self.out.error(
+                doc.pos(("id",)),
+                f"course id '{d['id']}' must equal its folder name '{self.root.name}'",
+            )
         self.unique(doc, ("categories",), d["categories"], "category")
         self.unique(doc, ("pages",), d.get("pages", []), "page")
 
@@ -231,7 +309,10 @@ class _Loader:
             for mi, module_id in enumerate(cat["modules"]):
                 pos = doc.pos(("categories", ci, "modules", mi))
                 if module_id in listed:
-                    self.out.error(pos, f"module '{module_id}' is listed twice (first at {listed[module_id][1]})")
+                    self.out.error(
+                        pos,
+                        f"module '{module_id}' is listed twice (first at {listed[module_id][1]})",
+                    )
                 else:
                     listed[module_id] = (cat["id"], pos)
 
@@ -255,32 +336,47 @@ class _Loader:
         if modules_dir.is_dir():
             for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
                 if folder.name not in listed:
-                    self.out.error(Pos(folder / MODULE_FILE),
-                                   f"module folder '{folder.name}' is not listed in any category of {COURSE_FILE}")
+                    self.out.error(
+                        Pos(folder / MODULE_FILE),
+                        f"module folder '{folder.name}' is not listed in any category of {COURSE_FILE}",
+                    )
         if schema_problems:
             raise CourseError([*schema_problems, *self.out.problems])
 
         competency_ids: dict[str, Pos] = {}
-        modules = {mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
-                   for mid, mdoc in module_docs.items()}
+        modules = {
+            mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
+            for mid, mdoc in module_docs.items()
+        }
         for module_id, mdoc in module_docs.items():
             expected = listed[module_id][0]
             if mdoc.data["category"] != expected:
-                self.out.error(mdoc.pos(("category",)),
-                               f"category '{mdoc.data['category']}' differs from the category that lists this "
-                               f"module in {COURSE_FILE} ('{expected}')")
+                self.out.error(
+                    mdoc.pos(("category",)),
+                    f"category '{mdoc.data['category']}' differs from the category that lists this "
+                    f"module in {COURSE_FILE} ('{expected}')",
+                )
             for i, dep in enumerate(mdoc.data.get("dependencies", [])):
                 target = dep.get("module")
                 if target is not None and target not in listed:
-                    self.out.error(mdoc.pos(("dependencies", i, "module")),
-                                   f"dependency on unknown module '{target}'; known: {', '.join(listed)}")
+                    self.out.error(
+                        mdoc.pos(("dependencies", i, "module")),
+                        f"dependency on unknown module '{target}'; known: {', '.join(listed)}",
+                    )
                 elif target == module_id:
-                    self.out.error(mdoc.pos(("dependencies", i, "module")), "a module cannot depend on itself")
+                    self.out.error(
+                        mdoc.pos(("dependencies", i, "module")), "a module cannot depend on itself"
+                    )
 
         categories = tuple(
-            Category(c["id"], c["title"], intro, tuple(c["modules"]),
-                     self.links_list(doc, ("categories", i, "readings"), c.get("readings", [])),
-                     doc.pos(("categories", i)))
+            Category(
+                c["id"],
+                c["title"],
+                intro,
+                tuple(c["modules"]),
+                self.links_list(doc, ("categories", i, "readings"), c.get("readings", [])),
+                doc.pos(("categories", i)),
+            )
             for i, c in enumerate(d["categories"])
             if (intro := self.markdown_file(doc, ("categories", i, "intro"), c["intro"])) is not None
         )
@@ -289,21 +385,30 @@ class _Loader:
             for i, p in enumerate(d.get("pages", []))
             if (body := self.markdown_file(doc, ("pages", i, "file"), p["file"])) is not None
         )
+        self.check_page_links(pages, categories, modules.values())
         self.out.raise_if_any()
         quiz = d.get("quiz", {})
         return Course(
-            id=d["id"], title=d["title"], version=d["version"],
-            release_date=date.fromisoformat(d["release_date"]), language=d["language"],
+            id=d["id"],
+            title=d["title"],
+            version=d["version"],
+            release_date=date.fromisoformat(d["release_date"]),
+            language=d["language"],
             description=d["description"],
             licence=Link(d["licence"]["name"], d["licence"].get("url"), doc.pos(("licence",))),
             publisher=Link(d["publisher"]["name"], d["publisher"].get("url"), doc.pos(("publisher",))),
-            authors=tuple(d.get("authors", [])), keywords=tuple(d.get("keywords", [])),
+            authors=tuple(d.get("authors", [])),
+            keywords=tuple(d.get("keywords", [])),
             source=Link(d["source"]["title"], d["source"].get("url"), doc.pos(("source",)))
-            if "source" in d else None,
-            pages=pages, categories=categories,
+            if "source" in d
+            else None,
+            pages=pages,
+            categories=categories,
             modules=tuple(modules[m] for c in categories for m in c.module_ids),
             quiz=QuizSettings(seed=quiz.get("seed", 0), pass_mark=quiz.get("pass_mark", 80)),
-            root=self.root, pos=doc.pos(()), attachments=frozenset(self.attachments),
+            root=self.root,
+            pos=doc.pos(()),
+            attachments=frozenset(self.attachments),
         )
 
 
@@ -315,5 +420,3 @@ def load_course(path: Path | str) -> Course:
     if not root.is_dir():
         raise CourseError([Problem(Pos(root), "course folder not found")])
     return _Loader(root).course()
-
-

@@ -118,9 +118,13 @@ def render(text: str, rewrite: Callable[[str, bool], str | None], *, top_heading
     tokens = _PARSER.parse(text, env)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = top_heading - min(levels) if levels else 0
+    _anchor_headings(tokens)
+    tokens = _wrap_tables(tokens)
     for tok in _walk(tokens):
         if shift and tok.type in ("heading_open", "heading_close"):
             tok.tag = f"h{max(1, min(6, int(tok.tag[1]) + shift))}"
+        if tok.type == "th_open":
+            tok.attrSet("scope", "col")
         if tok.type in ("link_open", "image"):
             attr = "src" if tok.type == "image" else "href"
             target = str(tok.attrGet(attr) or "")
@@ -137,3 +141,38 @@ def render(text: str, rewrite: Callable[[str, bool], str | None], *, top_heading
             else:
                 tok.attrSet(attr, new)
     return _PARSER.renderer.render(tokens, _PARSER.options, env)
+
+
+def slug(text: str) -> str:
+    """GitHub-style heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    kept = "".join(ch for ch in text.lower() if ch.isalnum() or ch in " -_")
+    return "-".join(kept.split()) or "section"
+
+
+def _anchor_headings(tokens: list[Token]) -> None:
+    """Give headings ids so authors can link to ``page.md#heading``."""
+    used: dict[str, int] = {}
+    for i, tok in enumerate(tokens):
+        if tok.type != "heading_open":
+            continue
+        base = slug(
+            "".join(c.content for c in tokens[i + 1].children or [] if c.type in ("text", "code_inline"))
+        )
+        used[base] = used.get(base, 0) + 1
+        tok.attrSet("id", base if used[base] == 1 else f"{base}-{used[base]}")
+
+
+def _wrap_tables(tokens: list[Token]) -> list[Token]:
+    """Wide tables scroll inside a focusable region instead of widening the page on a phone."""
+    out: list[Token] = []
+    for tok in tokens:
+        if tok.type == "table_open":
+            opener = Token("html_block", "", 0)
+            opener.content = '<div class="table-wrap" role="region" aria-label="Table" tabindex="0">\n'
+            out.append(opener)
+        out.append(tok)
+        if tok.type == "table_close":
+            closer = Token("html_block", "", 0)
+            closer.content = "</div>\n"
+            out.append(closer)
+    return out

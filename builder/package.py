@@ -17,8 +17,11 @@ ZIP_EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC)  # the zip format cannot store 
 def build_timestamp(release: date) -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the course's release date at 00:00 UTC."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (datetime.fromtimestamp(int(raw), UTC) if raw.isdigit()
-            else datetime(release.year, release.month, release.day, tzinfo=UTC))
+    when = (
+        datetime.fromtimestamp(int(raw), UTC)
+        if raw.isdigit()
+        else datetime(release.year, release.month, release.day, tzinfo=UTC)
+    )
     return max(when, ZIP_EPOCH_MIN)
 
 
@@ -69,7 +72,10 @@ def write_zip(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
     File entries are streamed from disk, so large attachments never sit in memory whole.
     """
     stamp = when.astimezone(UTC).timetuple()[:6]
-    with atomic_file(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with (
+        atomic_file(target) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+    ):
         for name in sorted(entries, key=lambda n: n.encode("utf-8")):
             info = zipfile.ZipInfo(safe_member(name), date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED

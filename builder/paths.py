@@ -1,4 +1,4 @@
-"""Where the project's own data lives. The builder runs from a checkout (``make build`` installs it editable)."""
+"""Where the project's own data lives; the builder runs from a checkout (installed editable)."""
 
 from pathlib import Path
 

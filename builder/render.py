@@ -6,7 +6,6 @@ inside an LMS frame, a zip or a local folder alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -99,14 +98,22 @@ class Renderer:
         )
         self.env.filters["md"] = self.markdown
         self.env.globals.update(
-            course=course, chrome=chrome, index_url=index_url, page_url=page_url,
-            category_url=category_url, module_url=module_url, static=f"{STATIC_DIR}/",
+            course=course,
+            chrome=chrome,
+            index_url=index_url,
+            page_url=page_url,
+            category_url=category_url,
+            module_url=module_url,
+            static=f"{STATIC_DIR}/",
         )
 
     def markdown(self, body: Markdown | None, top_heading: int = 2) -> Markup:
         if body is None:
             return Markup("")
-        rewrite: Callable[[str, bool], str | None] = lambda target, _img: self.targets.resolve(body, target)
+
+        def rewrite(target: str, _image: bool) -> str | None:
+            return self.targets.resolve(body, target)
+
         return Markup(markdown.render(body.text, rewrite, top_heading=top_heading))
 
     def render(self, template: str, **context: object) -> str:

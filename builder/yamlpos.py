@@ -91,7 +91,10 @@ def _build(node: yaml.Node, path: JsonPath, doc: YamlDoc, problems: list[Problem
                 continue
             if key in result:
                 problems.append(
-                    Problem(_mark(doc.file, key_node), f"duplicate key '{key}' (each key once per mapping)")
+                    Problem(
+                        _mark(doc.file, key_node),
+                        f"duplicate key '{key}' (each key once per mapping)",
+                    )
                 )
                 continue
             doc.keys[(*path, key)] = _mark(doc.file, key_node)

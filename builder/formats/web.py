@@ -47,10 +47,23 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
         if kind == "module":
             cat = course.category(obj.category_id)  # type: ignore[attr-defined]
             crumbs.append((cat.title, category_url(cat)))
-        emit(url, f"{kind}.html", title=title, current=f"{kind}-{obj.id}",  # type: ignore[attr-defined]
-             breadcrumbs=crumbs, prev=prev, next=nxt, **{kind: obj})
-    emit("attributions.html", "attributions.html", title="Attributions", current="attributions",
-         breadcrumbs=[("Contents", index_url())])
+        emit(
+            url,
+            f"{kind}.html",
+            title=title,
+            current=f"{kind}-{obj.id}",  # type: ignore[attr-defined]
+            breadcrumbs=crumbs,
+            prev=prev,
+            next=nxt,
+            **{kind: obj},
+        )
+    emit(
+        "attributions.html",
+        "attributions.html",
+        title="Attributions",
+        current="attributions",
+        breadcrumbs=[("Contents", index_url())],
+    )
 
     (dest / STATIC_DIR).mkdir()
     for asset in sorted(STATIC.iterdir()):

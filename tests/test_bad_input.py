@@ -1,0 +1,250 @@
+"""Every kind of author mistake gives one `path:line:col: message` line and exit code 2."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+Case = tuple[Callable[[Path], None], str, str, str]  # mutate, file, line needle, message regex
+
+CASES: dict[str, Case] = {
+    "unknown course key": (
+        lambda c: edit(c / "course.yaml", "keywords:", "colour: blue\nkeywords:"),
+        "course.yaml",
+        "colour: blue",
+        r"unknown key 'colour'",
+    ),
+    "unknown module key": (
+        lambda c: edit(c / "modules/alpha/module.yaml", "summary:", "sumary: typo\nsummary:"),
+        "modules/alpha/module.yaml",
+        "sumary:",
+        r"unknown key 'sumary'",
+    ),
+    "wrong type": (
+        lambda c: edit(c / "modules/beta/module.yaml", "title: Beta Module", "title: [Beta]"),
+        "modules/beta/module.yaml",
+        "title: [Beta]",
+        r"title: must be text, not a list",
+    ),
+    "missing description": (
+        lambda c: edit(
+            c / "modules/gamma/module.yaml",
+            "    description: Trainees can deploy an open-source service on a server and keep it patched.\n",
+            "",
+        ),
+        "modules/gamma/module.yaml",
+        "- id: gamma-hosting",
+        r"missing required key 'description'",
+    ),
+    "duplicate competency id across modules": (
+        lambda c: edit(c / "modules/beta/module.yaml", "id: beta-growing", "id: alpha-planning"),
+        "modules/beta/module.yaml",
+        "id: alpha-planning",
+        r"duplicate competency id 'alpha-planning'",
+    ),
+    "duplicate section id": (
+        lambda c: edit(
+            c / "modules/alpha/module.yaml",
+            "audience:",
+            "  - id: scope  # again\n    title: Again\n    file: scope.md\naudience:",
+        ),
+        "modules/alpha/module.yaml",
+        "# again",
+        r"duplicate section id 'scope'",
+    ),
+    "dangling dependency": (
+        lambda c: edit(c / "modules/gamma/module.yaml", "module: alpha", "module: omega"),
+        "modules/gamma/module.yaml",
+        "module: omega",
+        r"unknown module 'omega'",
+    ),
+    "listed module without folder": (
+        lambda c: edit(c / "course.yaml", "modules: [gamma]", "modules: [gamma, delta]"),
+        "course.yaml",
+        "modules: [gamma, delta]",
+        r"module 'delta' has no modules/delta/module.yaml",
+    ),
+    "module folder not listed": (
+        lambda c: edit(c / "course.yaml", "modules: [alpha, beta]", "modules: [alpha]"),
+        "modules/beta/module.yaml",
+        None,
+        r"module folder 'beta' is not listed",
+    ),
+    "missing markdown file": (
+        lambda c: edit(c / "modules/beta/module.yaml", "file: scope.md", "file: scoop.md"),
+        "modules/beta/module.yaml",
+        "file: scoop.md",
+        r"file 'scoop.md' not found",
+    ),
+    "empty markdown file": (
+        lambda c: (c / "categories/first.md").write_text("  \n", encoding="utf-8"),
+        "course.yaml",
+        "intro: categories/first.md",
+        r"is empty",
+    ),
+    "yaml syntax error": (
+        lambda c: edit(c / "modules/alpha/module.yaml", "title: Alpha Module", "title: [Alpha"),
+        "modules/alpha/module.yaml",
+        None,
+        r"YAML syntax error",
+    ),
+    "duplicate yaml key": (
+        lambda c: edit(c / "course.yaml", "language: en-GB", "language: en-GB\nlanguage: fr"),
+        "course.yaml",
+        "language: fr",
+        r"duplicate key 'language'",
+    ),
+    "javascript link in markdown": (
+        lambda c: edit(
+            c / "modules/beta/scope.md",
+            "of **practice**.",
+            "of **practice**.\n\nClick [here](javascript:alert(1)).",
+        ),
+        "modules/beta/scope.md",
+        "javascript:",
+        r"unsafe scheme 'javascript:'",
+    ),
+    "data link in inline description": (
+        lambda c: edit(
+            c / "modules/beta/module.yaml",
+            "People who run communities.",
+            "People who run [communities](data:text/html;base64,PHNjcmlwdD4=).",
+        ),
+        "modules/beta/module.yaml",
+        "data:text/html",
+        r"unsafe scheme 'data:'",
+    ),
+    "link outside the course": (
+        lambda c: edit(
+            c / "modules/gamma/scope.md",
+            "Gamma covers hosting.",
+            "Gamma covers [hosting](../../../../etc/passwd).",
+        ),
+        "modules/gamma/scope.md",
+        "etc/passwd",
+        r"points outside the course folder",
+    ),
+    "markdown file outside the course": (
+        lambda c: edit(c / "modules/gamma/module.yaml", "file: scope.md", "file: ../../../x.md"),
+        "modules/gamma/module.yaml",
+        "file: ../../../x.md",
+        r"outside the course folder",
+    ),
+    "bad language tag": (
+        lambda c: edit(c / "course.yaml", "language: en-GB", "language: english_uk"),
+        "course.yaml",
+        "language: english_uk",
+        r"language: 'english_uk' has the wrong form",
+    ),
+    "impossible date": (
+        lambda c: edit(c / "course.yaml", '"2024-03-01"', '"2024-02-30"'),
+        "course.yaml",
+        "release_date",
+        r"release_date: .*'2024-02-30' is not a 'date'",
+    ),
+    "category mismatch": (
+        lambda c: edit(c / "modules/gamma/module.yaml", "category: second", "category: first"),
+        "modules/gamma/module.yaml",
+        "category: first",
+        r"differs from the category that lists",
+    ),
+    "id differs from folder": (
+        lambda c: edit(c / "modules/beta/module.yaml", "id: beta\n", "id: betta\n"),
+        "modules/beta/module.yaml",
+        "id: betta",
+        r"must equal its folder name 'beta'",
+    ),
+    "bad id form": (
+        lambda c: edit(c / "modules/alpha/module.yaml", "id: alpha-reporting", "id: Alpha_Reporting"),
+        "modules/alpha/module.yaml",
+        "id: Alpha_Reporting",
+        r"'Alpha_Reporting' has the wrong form",
+    ),
+    "invalid utf-8": (
+        lambda c: (c / "modules/gamma/scope.md").write_bytes(b"Gamma \xff covers hosting.\n"),
+        "modules/gamma/scope.md",
+        None,
+        r"not valid UTF-8",
+    ),
+    "link to a missing file": (
+        lambda c: edit(c / "pages/welcome.md", "../files/handout.txt", "../files/handbook.txt"),
+        "pages/welcome.md",
+        "handbook.txt",
+        r"points to a missing file",
+    ),
+    "script attachment": (
+        lambda c: (
+            (c / "files/evil.html").write_text("<script>alert(1)</script>", encoding="utf-8"),
+            edit(c / "categories/first.md", "modules.", "modules. [Open](../files/evil.html)"),
+        ),
+        "categories/first.md",
+        "evil.html",
+        r"type '.html' cannot be attached",
+    ),
+    "svg with script": (
+        lambda c: (c / "files/diagram.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            encoding="utf-8",
+        ),
+        "pages/welcome.md",
+        "diagram.svg",
+        r"SVG contains a <script> element",
+    ),
+    "link to a non-page markdown file": (
+        lambda c: edit(
+            c / "modules/alpha/scope.md",
+            "[Beta](../beta/module.yaml)",
+            "[Beta](../beta/audience-intro.md)",
+        ),
+        "modules/alpha/scope.md",
+        "audience-intro.md",
+        r"not a page, category intro, module",
+    ),
+    "no course.yaml": (
+        lambda c: (c / "course.yaml").unlink(),
+        "course.yaml",
+        None,
+        r"no course.yaml here",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("command", ["build", "lint"])
+def test_bad_input_reports_file_line_and_exits_2(mini: Path, tmp_path: Path, name: str, command: str) -> None:
+    mutate, rel, needle, message = CASES[name]
+    mutate(mini)
+    out = tmp_path / "out"
+    result = run(command, mini, *(["--out", out] if command == "build" else []))
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, "no message printed"
+    pattern = re.compile(rf"^(\S*/)?{re.escape(rel)}:(\d+):(\d+): .*{message}")
+    matching = [m for line in lines if (m := pattern.search(line))]
+    assert matching, f"expected {rel}:LINE: ~{message!r} in:\n{result.stderr}"
+    if needle is not None:
+        assert int(matching[0].group(2)) == line_of(mini / rel, needle.splitlines()[0] or needle), (
+            result.stderr
+        )
+    assert not out.exists() or not any(out.rglob("*.html")), "nothing may be written for bad input"
