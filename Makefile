@@ -34,3 +34,6 @@ lint: $(STAMP)
 clean:
 	rm -rf dist .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(COURSE)
