@@ -16,6 +16,7 @@ from builder.formats import FORMATS
 from builder.lint import lint as lint_course
 from builder.load import load_course
 from builder.paths import DEFAULT_COURSE
+from builder.quiz.command import quiz_command
 
 COURSE_ARG = click.argument(
     "course",
@@ -111,3 +112,6 @@ def lint(course: Path | None) -> None:
     )
     click.echo(f"{model.id}: {counts}; {len(problems)} problem(s)")
     sys.exit(1 if problems else 0)
+
+
+main.add_command(quiz_command)

@@ -26,6 +26,7 @@ from builder.model import (
     Link,
     Markdown,
     Module,
+    ModuleQuiz,
     Page,
     QuizSettings,
     Section,
@@ -285,6 +286,29 @@ class _Loader:
             readings=self.links_list(doc, ("readings",), d.get("readings", [])),
             folder=folder,
             pos=doc.pos(()),
+            quiz=self.module_quiz(doc, competencies),
+        )
+
+    def module_quiz(self, doc: YamlDoc, competencies: tuple[Competency, ...]) -> ModuleQuiz:
+        q = doc.data.get("quiz", {})
+        authored = q.get("authored", [])
+        self.unique(doc, ("quiz", "authored"), authored, "quiz question")
+        own = [c.id for c in competencies]
+        for i, question in enumerate(authored):
+            for j, competency_id in enumerate(question["competencies"]):
+                if competency_id not in own:
+                    self.out.error(
+                        doc.pos(("quiz", "authored", i, "competencies", j)),
+                        f"unknown competency '{competency_id}'; a quiz question checks competencies "
+                        f"of its own module: {', '.join(own)}",
+                    )
+        return ModuleQuiz(
+            questions=q.get("questions"),
+            generators=tuple(q["generators"]) if "generators" in q else None,
+            authored=tuple(authored),
+            # Relative to ``quiz`` so builder.quiz can report authored mistakes where they are written.
+            positions={path[1:]: pos for path, pos in doc.values.items() if path[:1] == ("quiz",)},
+            pos=doc.pos(("quiz",)),
         )
 
     def course(self) -> Course:

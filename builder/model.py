@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from builder.errors import Pos
 
@@ -78,6 +80,27 @@ class TrainingMaterial:
 
 
 @dataclass(frozen=True)
+class ModuleQuiz:
+    """A module's quiz settings (``quiz`` in module.yaml), schema-checked but not interpreted.
+
+    Authored questions stay raw: builder.quiz turns them into questions and reports their
+    mistakes, so it needs the position of every value under ``quiz``.
+    """
+
+    questions: int | None = None  # most questions drawn; None: the builder's default
+    generators: tuple[str, ...] | None = None  # None: every generator that applies
+    authored: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    positions: Mapping[tuple[str | int, ...], Pos] = field(default_factory=dict, hash=False)
+    pos: Pos | None = None  # the ``quiz`` mapping, or the module when it has none
+
+    def at(self, *path: str | int) -> Pos | None:
+        """Position of a value under ``quiz`` (else of its nearest parent); None for unloaded settings."""
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, self.pos)
+
+
+@dataclass(frozen=True)
 class Module:
     id: str
     title: str
@@ -91,6 +114,7 @@ class Module:
     readings: tuple[Link, ...]
     folder: Path
     pos: Pos
+    quiz: ModuleQuiz = field(default_factory=ModuleQuiz)
 
 
 @dataclass(frozen=True)

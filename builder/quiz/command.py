@@ -1,0 +1,46 @@
+"""``builder quiz``: every module's quiz for review, with its competency coverage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from builder.errors import CourseError, Problem
+from builder.load import load_course
+from builder.paths import DEFAULT_COURSE
+from builder.quiz.build import build_quizzes
+from builder.quiz.report import quizzes_json, quizzes_text
+
+
+def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None:
+    course = load_course(course_dir or DEFAULT_COURSE)
+    if module_id is not None and module_id not in {m.id for m in course.modules}:
+        known = ", ".join(m.id for m in course.modules)
+        raise CourseError([Problem(course.pos, f"no module '{module_id}' in this course; modules: {known}")])
+    built = build_quizzes(course)
+    for warning in built.warnings:
+        click.echo(str(warning), err=True)
+    quizzes = [q for q in built.quizzes.values() if module_id in (None, q.module_id)]
+    if as_json:
+        click.echo(json.dumps(quizzes_json(course, quizzes, built.warnings), indent=2, ensure_ascii=False))
+    else:
+        click.echo(quizzes_text(quizzes))
+
+
+@click.command("quiz")
+@click.argument("course", required=False, type=click.Path(path_type=Path))
+@click.option("-m", "--module", "module_id", metavar="MODULE", help="Show only this module's quiz (its id).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def quiz_command(course: Path | None, module_id: str | None, as_json: bool) -> None:
+    """Print the quiz of every module of COURSE for review, with a coverage table.
+
+    Each question shows its type, stem, options (the right ones marked [x]), feedback and the
+    competencies it checks; the table shows which questions check each competency (every one
+    needs at least 2). Warnings go to stderr; broken quiz rules exit 2 as path:line:col: message.
+    """
+    # builder.cli imports this module to register the command, so its error handling is fetched late.
+    from builder.cli import _user_errors
+
+    _user_errors(_show)(course, module_id, as_json)
