@@ -23,12 +23,19 @@ $(STAMP): pyproject.toml
 build: $(STAMP)
 	$(BIN)/builder build $(COURSE) --out dist
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not available here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "install Debian's chromium package (sudo apt-get install chromium) for the browser tests"; exit 1; fi
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check builder tests
-	$(BIN)/ruff format --check builder tests
+	$(BIN)/ruff check builder tests bench
+	$(BIN)/ruff format --check builder tests bench
 	$(BIN)/builder lint $(COURSE)
 
 clean:
