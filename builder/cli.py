@@ -97,8 +97,9 @@ def build(course: Path | None, formats: tuple[str, ...], out: Path) -> None:
 def lint(course: Path | None) -> None:
     """Check COURSE: everything loading checks, plus content warnings.
 
-    Reports empty sections, competencies without a real description, and links that are
-    neither http(s) nor relative inside the course. Exit 1 when anything is reported.
+    Reports empty sections, competencies without a real description, links that are neither
+    http(s) nor relative inside the course, and quiz warnings (quiz rule errors exit 2, as in a
+    build). Exit 1 when anything is reported.
     """
     model = load_course(course or DEFAULT_COURSE)
     problems = lint_course(model)

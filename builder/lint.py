@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from builder import markdown
 from builder.errors import Problem
 from builder.model import Course, Markdown
+from builder.quiz import build_quizzes
 
 
 def _bodies(course: Course) -> Iterator[Markdown]:
@@ -32,8 +33,11 @@ def _has_prose(text: str) -> bool:
 
 
 def lint(course: Course) -> list[Problem]:
-    """Warnings for a loaded course, sorted by position."""
-    found: list[Problem] = []
+    """Warnings for a loaded course (quiz warnings included), sorted by position.
+
+    Raises CourseError when the quizzes break a rule, as a build would.
+    """
+    found: list[Problem] = list(build_quizzes(course).warnings)
     for module in course.modules:
         for section in module.sections:
             if not _has_prose(section.body.text):

@@ -24,3 +24,18 @@ def mini(tmp_path: Path) -> Path:
 def run(*args: str | Path) -> Result:
     """Invoke the CLI in-process; stderr is captured separately from stdout."""
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=True)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a file, failing loudly when the fixture no longer has it."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based number of the first line containing ``needle``."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")

@@ -8,21 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not in {path}")
-
+from tests.conftest import edit, line_of, run
 
 Case = tuple[Callable[[Path], None], str, str, str]  # mutate, file, line needle, message regex
 

@@ -12,7 +12,7 @@ import pytest
 from builder.load import load_course
 from builder.paths import SCHEMAS
 from builder.quiz import AUTHORED, GENERATORS, QuestionType, build_quizzes
-from tests.conftest import run
+from tests.conftest import line_of, run
 
 ALPHA = "modules/alpha/module.yaml"
 
@@ -73,19 +73,6 @@ def append(course: Path, rel: str, text: str) -> Path:
     path = course / rel
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
     return path
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not in {path}")
 
 
 def test_every_question_type_can_be_authored(mini: Path) -> None:
