@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from builder.checks.command import validate_command
 from builder.errors import BuildError, CourseError
 from builder.formats import FORMATS
 from builder.lint import lint as lint_course
@@ -80,6 +81,14 @@ def build(course: Path | None, formats: tuple[str, ...], out: Path) -> None:
     \b
     Formats:
       web   offline HTML site: OUT/<course-id>/web/index.html
+      cc11          Common Cartridge 1.1 (Moodle): OUT/<course-id>/<course-id>-cc11.imscc
+      cc13          Common Cartridge 1.3 (Canvas, Brightspace, Sakai): OUT/<course-id>/<course-id>-cc13.imscc
+      moodlexml     Moodle XML question bank: OUT/<course-id>/<course-id>-moodle.xml
+      gift          GIFT question bank: OUT/<course-id>/<course-id>-gift.txt
+      competencies  competency framework: OUT/<course-id>/<course-id>-competencies.csv (Moodle)
+                    and OUT/<course-id>/<course-id>-case.json (IMS CASE 1.0)
+      scorm12       SCORM 1.2 package (any SCORM LMS, Moodle): OUT/<course-id>/<course-id>-scorm12.zip
+      scorm2004     SCORM 2004 4th Edition package: OUT/<course-id>/<course-id>-scorm2004.zip
     Output appears whole or not at all: a failed build leaves the previous output untouched.
     """
     started = time.perf_counter()
@@ -116,3 +125,4 @@ def lint(course: Path | None) -> None:
 
 
 main.add_command(quiz_command)
+main.add_command(validate_command)

@@ -429,7 +429,11 @@ class _Loader:
             pages=pages,
             categories=categories,
             modules=tuple(modules[m] for c in categories for m in c.module_ids),
-            quiz=QuizSettings(seed=quiz.get("seed", 0), pass_mark=quiz.get("pass_mark", 80)),
+            quiz=QuizSettings(
+                seed=quiz.get("seed", 0),
+                pass_mark=quiz.get("pass_mark", 80),
+                attempts=quiz.get("attempts", 0),
+            ),
             root=self.root,
             pos=doc.pos(()),
             attachments=frozenset(self.attachments),

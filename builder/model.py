@@ -139,6 +139,7 @@ class Page:
 class QuizSettings:
     seed: int = 0
     pass_mark: int = 80
+    attempts: int = 0  # submissions a learner may make per quiz (SCORM quiz page); 0: no limit
 
 
 @dataclass(frozen=True)

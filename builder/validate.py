@@ -91,8 +91,8 @@ def validate_xml(
     document = schema.document
     if root.tag != document.root:
         message = f"root element is {root.tag}, expected {document.root} ({document.description})"
-        return [XmlIssue(name, root.sourceline or 1, 0, _xpath(root), message)]
-    return [XmlIssue(name, v.line, v.column, _xpath(v.element), v.message) for v in schema.violations(tree)]
+        return [XmlIssue(name, root.sourceline or 1, 0, xpath_of(root), message)]
+    return [XmlIssue(name, v.line, v.column, xpath_of(v.element), v.message) for v in schema.violations(tree)]
 
 
 def assert_valid(
@@ -110,7 +110,7 @@ def assert_valid(
         raise InvalidXmlError(shown, set_name, doc_type, issues)
 
 
-def _xpath(element: etree._Element | None) -> str | None:
+def xpath_of(element: etree._Element | None) -> str | None:
     """A readable path with the document's own prefixes, e.g. /manifest/resources/resource[2]."""
     if element is None or not isinstance(element.tag, str):
         return None

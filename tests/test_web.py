@@ -42,7 +42,7 @@ def test_osee_site_has_every_page(osee_site: Path) -> None:
 
 def test_every_internal_link_and_asset_resolves(osee_site: Path, mini: Path, tmp_path: Path) -> None:
     assert broken_references(osee_site) == []
-    assert run("build", mini, "--out", tmp_path / "out").exit_code == 0
+    assert run("build", mini, "-f", "web", "--out", tmp_path / "out").exit_code == 0
     mini_site = tmp_path / "out" / "mini" / "web"
     assert broken_references(mini_site) == []
     assert (mini_site / "assets" / "files" / "handout.txt").is_file()
@@ -116,7 +116,7 @@ def test_raw_html_in_markdown_is_shown_as_text(mini: Path, tmp_path: Path) -> No
         "<iframe src='https://evil.example'></iframe>\n",
         encoding="utf-8",
     )
-    assert run("build", mini, "--out", tmp_path / "out").exit_code == 0
+    assert run("build", mini, "-f", "web", "--out", tmp_path / "out").exit_code == 0
     page = tmp_path / "out" / "mini" / "web" / "module-beta.html"
     doc = parse(page)
     assert not doc.xpath("//script|//iframe|//*[@onerror]")
@@ -132,7 +132,7 @@ def test_builds_are_byte_identical(mini: Path, tmp_path: Path) -> None:
 def test_failed_build_keeps_previous_output_and_leaves_no_temp_files(
     mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run("build", mini, "--out", tmp_path / "out").exit_code == 0
+    assert run("build", mini, "-f", "web", "--out", tmp_path / "out").exit_code == 0
     before = digest(tmp_path / "out" / "mini" / "web")
 
     def explode(*_args: object, **_kwargs: object) -> str:
@@ -140,7 +140,7 @@ def test_failed_build_keeps_previous_output_and_leaves_no_temp_files(
 
     monkeypatch.setattr(web.Renderer, "render", explode)
     (mini / "modules" / "beta" / "scope.md").write_text("Changed text.\n", encoding="utf-8")
-    result = run("build", mini, "--out", tmp_path / "out")
+    result = run("build", mini, "-f", "web", "--out", tmp_path / "out")
     assert result.exit_code != 0
     assert digest(tmp_path / "out" / "mini" / "web") == before
     assert sorted(p.name for p in (tmp_path / "out" / "mini").iterdir()) == ["web"]

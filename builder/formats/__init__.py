@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from builder.formats import web
+from builder.formats import cc11, cc13, competencies, gift, moodlexml, scorm12, scorm2004, web
 from builder.model import Course
 
 Builder = Callable[[Course, Path], list[Path]]
 
 FORMATS: dict[str, Builder] = {
     web.NAME: web.build,
+    cc11.NAME: cc11.build,
+    cc13.NAME: cc13.build,
+    moodlexml.NAME: moodlexml.build,
+    gift.NAME: gift.build,
+    competencies.NAME: competencies.build,
+    scorm12.NAME: scorm12.build,
+    scorm2004.NAME: scorm2004.build,
 }

@@ -1,0 +1,154 @@
+"""Check one package: open it safely, find and detect the manifest, run every check, time it."""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from builder.checks.archive import Limits, PackageSource, open_package
+from builder.checks.detect import PackageKind, detect
+from builder.checks.findings import ERROR, Finding, NotAPackage, UnusablePackage, error, warning
+from builder.checks.lms import lms_checks
+from builder.checks.manifest import read_manifest, structure_checks
+from builder.checks.resources import check_resources
+from builder.checks.xmldoc import parse, schema_findings
+from builder.schemas import SchemaCatalog
+
+MANIFEST = "imsmanifest.xml"
+
+
+@dataclass
+class PackageReport:
+    """The outcome for one input; status is valid (no errors), invalid or unusable (see reason)."""
+
+    input: str
+    is_zip: bool = False
+    kind: PackageKind | None = None
+    findings: list[Finding] = field(default_factory=list)
+    reason: str | None = None  # why the input is unusable
+    not_a_package: bool = False  # unusable because it is no package at all (skippable among several)
+    seconds: float = 0.0
+    among_others: bool = False  # set when packages were checked beside it in the same run
+
+    @property
+    def status(self) -> str:
+        if self.reason is not None:
+            return "skipped" if self.not_a_package and self.among_others else "unusable"
+        return "invalid" if self.count(ERROR) else "valid"
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def where(self, member: str | None) -> str:
+        if member is None:
+            return self.input
+        return f"{self.input}!{member}" if self.is_zip else f"{self.input.rstrip('/')}/{member}"
+
+
+def mark_skippable(reports: list[PackageReport]) -> None:
+    """Inputs that are no package at all are skipped when at least one real package is checked too."""
+    if any(not r.not_a_package for r in reports):
+        for report in reports:
+            report.among_others = True
+
+
+def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = None) -> PackageReport:
+    """Everything this checker knows about the package at path (zip, .imscc or folder)."""
+    started = time.perf_counter()
+    report = PackageReport(str(path))
+    try:
+        with open_package(path, limits) as source:
+            report.is_zip = source.is_zip
+            report.findings += source.findings
+            _check_source(source, catalog, report)
+    except UnusablePackage as exc:
+        report.reason = str(exc)
+        report.not_a_package = isinstance(exc, NotAPackage)
+    report.findings = _ordered(_without_redundant(report.findings))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_source(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+    member, located = locate_manifest(source.names)
+    report.findings += located
+    data = source.read(member)
+    tree, problems = parse(data, member)
+    report.findings += problems
+    if tree is None:
+        return
+    root = tree.getroot()
+    kind = report.kind = detect(root)
+    if kind.family == "unknown":
+        report.findings.append(
+            error(
+                "unknown-kind",
+                f"{kind.title}: expected <manifest> in the namespace of SCORM 1.2, SCORM 2004, Common "
+                "Cartridge 1.0-1.3 or IMS Content Packaging; fix the root element's xmlns",
+                member,
+                root,
+            )
+        )
+        if etree.QName(root).localname != "manifest":
+            return
+    if kind.schema_set is None and kind.family != "unknown":
+        report.findings.append(
+            warning(
+                "no-xsd",
+                f"validated structurally only: no XSD set for {kind.title} (schema sets: "
+                f"{', '.join(catalog.set_names)})",
+                member,
+            )
+        )
+    elif kind.schema_set is not None and not problems:
+        report.findings += schema_findings(data, tree, kind.schema_set, "manifest", member, catalog)
+    manifest = read_manifest(member, data, root, kind)
+    report.findings += structure_checks(manifest, source.names) + lms_checks(manifest, source.names)
+    if kind.family == "cc":
+        report.findings += check_resources(manifest, source, catalog)
+
+
+def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
+    """The manifest's path: at the root if there, else the shallowest one found, with an error."""
+    if MANIFEST in names:
+        return MANIFEST, []
+    candidates = sorted(
+        (n for n in names if posixpath.basename(n).lower() == MANIFEST and not n.startswith("__MACOSX/")),
+        key=lambda n: (n.count("/"), n),
+    )
+    if not candidates:
+        raise NotAPackage(
+            f"no {MANIFEST} anywhere in it: not a SCORM, Common Cartridge or IMS content package"
+        )
+    found = candidates[0]
+    folder = posixpath.dirname(found)
+    if folder:
+        message = (
+            f"{MANIFEST} is in {folder}/, not at the root of the package; Moodle and other LMSs look "
+            f"for it at the root and reject the upload: zip the contents of {folder}/, not the folder"
+        )
+        return found, [error("manifest-not-at-root", message, found)]
+    message = f"the manifest is named {found!r}; LMSs look for exactly {MANIFEST!r} (case matters): rename it"
+    return found, [error("manifest-name", message, found)]
+
+
+def _without_redundant(findings: list[Finding]) -> list[Finding]:
+    """Drop libxml2's cryptic xs:ID complaint where the duplicate-identifier check already explains it."""
+    duplicates = {(f.file, f.line) for f in findings if f.code == "duplicate-identifier"}
+    return [
+        f
+        for f in findings
+        if not (f.code == "xsd" and (f.file, f.line) in duplicates and "'xs:ID'" in f.message)
+    ]
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    """Grouped by file in order of first appearance, by line within a file."""
+    rank: dict[str | None, int] = {}
+    for finding in findings:
+        rank.setdefault(finding.file, len(rank))
+    return sorted(findings, key=lambda f: (rank[f.file], f.line or 0))

@@ -1,0 +1,411 @@
+"""The ``cc11`` and ``cc13`` formats: IMS Common Cartridge 1.1 (what Moodle imports) and 1.3.
+
+One writer for both versions; everything that differs sits in ``VERSIONS``. A cartridge holds:
+
+* an organization: a root item, then "About this course" (the course pages, the attributions), then
+  a folder per category (its introduction, its readings) holding a folder per module;
+* per module: the module page (webcontent, rendered like the web format without its navigation),
+  a web link (imswl) per training-material resource and reading that has a URL, the module quiz
+  (QTI assessment, see ``qti.py``) and a discussion topic (imsdt) for the learners' reflection;
+* LOM metadata on the manifest; in CC 1.3, curriculum-standards metadata tying each quiz item and
+  each module page to its competency ids.
+
+Moodle maps top-level items to sections (the first becomes section 0, folder titles become section
+summaries) and nested folders to labels, so the course reads there as it does in the web format.
+Every XML file is validated against its XSD and the profile's Schematron rules before the zip is
+written, and the CC 1.1 manifest against Moodle's detection and import rules.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+from lxml.html import builder as html_builder
+
+from builder.errors import BuildError
+from builder.formats import cc_rules, qti
+from builder.model import Category, Course, Link, Module
+from builder.package import build_timestamp, write_zip
+from builder.paths import STATIC
+from builder.quiz import build_quizzes
+from builder.quiz.model import Quiz
+from builder.render import ASSETS_DIR, STATIC_DIR, Renderer, category_url, index_url, module_url, page_url
+from builder.validate import assert_valid, hardened_parser
+
+WEB = "web_resources"  # folder of every page and asset (the name Canvas also uses for course files)
+MANIFEST = "imsmanifest.xml"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+CSM_NS = "http://www.imsglobal.org/xsd/imsccv1p3/imscsmd_v1p0"
+PROFILE_BASE = "http://www.imsglobal.org/profile/cc"
+
+
+@dataclass(frozen=True)
+class Version:
+    """What differs between CC 1.1 and 1.3: namespaces, resource types, schemas, CSM support."""
+
+    name: str  # format name and file suffix
+    schema_set: str  # set in schemas/catalog.json
+    schemaversion: str
+    cp: str  # default namespace of imsmanifest.xml (Moodle detects CC 1.1 by it)
+    lom: str  # LOM in the manifest metadata
+    weblink: str
+    topic: str
+    weblink_type: str
+    topic_type: str
+    assessment_type: str
+    schema_location: str
+    curriculum_standards: bool
+
+
+def _version(v: int) -> Version:
+    tag = f"v1p{v}"
+    return Version(
+        name=f"cc1{v}",
+        schema_set=f"cc1{v}",
+        schemaversion=f"1.{v}.0",
+        cp=f"http://www.imsglobal.org/xsd/imscc{tag}/imscp_v1p1",
+        lom=f"http://ltsc.ieee.org/xsd/imscc{tag}/LOM/manifest",
+        weblink=f"http://www.imsglobal.org/xsd/imscc{tag}/imswl_{tag}",
+        topic=f"http://www.imsglobal.org/xsd/imscc{tag}/imsdt_{tag}",
+        weblink_type=f"imswl_xml{tag}",
+        topic_type=f"imsdt_xml{tag}",
+        assessment_type=f"imsqti_xmlv1p2/imscc_xml{tag}/assessment",
+        schema_location=(
+            f"http://www.imsglobal.org/xsd/imscc{tag}/imscp_v1p1 "
+            f"{PROFILE_BASE}/cc{tag}/cc{tag}_imscp_v1p2_v1p0.xsd "
+            f"http://ltsc.ieee.org/xsd/imscc{tag}/LOM/manifest "
+            f"{PROFILE_BASE}/cc{tag}/LOM/cc{tag}_lommanifest_v1p0.xsd"
+        ),
+        curriculum_standards=v >= 3,
+    )
+
+
+VERSIONS = {v.name: v for v in (_version(1), _version(3))}
+
+
+def cartridge_path(course: Course, out_dir: Path, version: Version) -> Path:
+    return out_dir / f"{course.id}-{version.name}.imscc"
+
+
+@dataclass
+class Summary:
+    """What a cartridge holds, for the build report and tests."""
+
+    resources: Counter[str] = field(default_factory=Counter)  # resource type -> count
+    questions: Counter[str] = field(default_factory=Counter)  # cc_profile -> QTI items
+    files: int = 0
+
+
+# --- small XML helpers -------------------------------------------------------------------------------
+
+
+def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+    element.text = text
+    return element
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _vcard(name: str) -> str:
+    escaped = name.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\nEND:VCARD"
+
+
+# --- the writer --------------------------------------------------------------------------------------
+
+
+class _Cartridge:
+    """Collects the zip entries and the manifest of one cartridge while walking the course."""
+
+    def __init__(self, course: Course, version: Version) -> None:
+        self.course, self.v = course, version
+        self.renderer = Renderer(course, chrome=False)
+        self.entries: dict[str, bytes | Path] = {}
+        self.xml_docs: list[tuple[str, bytes, str]] = []  # (entry name, content, doc type) to validate
+        self.summary = Summary()
+        self.competencies = {c.id: c for c in course.competencies()}
+        nsmap = {None: version.cp, "lomimscc": version.lom, "xsi": XSI}
+        if version.curriculum_standards:
+            nsmap["csmd"] = CSM_NS
+        self.manifest = etree.Element(f"{{{version.cp}}}manifest", nsmap=nsmap)
+        self.manifest.set("identifier", f"M_{course.id}_{version.name}")
+        self.manifest.set(f"{{{XSI}}}schemaLocation", version.schema_location)
+        self._metadata()
+        organization = self._cp(self._cp(self.manifest, "organizations"), "organization")
+        organization.set("identifier", "O_course")
+        organization.set("structure", "rooted-hierarchy")
+        self.root = self._cp(organization, "item", identifier="I_root")
+        self.resources = self._cp(self.manifest, "resources")
+        self.shared = f"R_{WEB}"
+
+    def _cp(self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+        return _el(parent, self.v.cp, tag, text, **attrs)
+
+    def _lom(self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+        return _el(parent, self.v.lom, tag, text, **attrs)
+
+    def _langstring(self, parent: etree._Element, tag: str, text: str) -> None:
+        self._lom(self._lom(parent, tag), "string", text, language=self.course.language)
+
+    def _metadata(self) -> None:
+        """Manifest LOM: title, description, language, keywords, contributors and rights."""
+        course = self.course
+        metadata = self._cp(self.manifest, "metadata")
+        self._cp(metadata, "schema", "IMS Common Cartridge")
+        self._cp(metadata, "schemaversion", self.v.schemaversion)
+        lom = self._lom(metadata, "lom")
+        general = self._lom(lom, "general")
+        self._langstring(general, "title", course.title)
+        self._lom(general, "language", course.language)
+        self._langstring(general, "description", course.description)
+        for keyword in course.keywords:
+            self._langstring(general, "keyword", keyword)
+        lifecycle = self._lom(lom, "lifeCycle")
+        contributors = [("publisher", course.publisher.title)] + [("author", a) for a in course.authors]
+        for role, name in contributors:
+            contribute = self._lom(lifecycle, "contribute")
+            self._lom(self._lom(contribute, "role"), "value", role)
+            self._lom(contribute, "entity", _vcard(name))
+            self._lom(self._lom(contribute, "date"), "dateTime", course.release_date.isoformat())
+        rights = self._lom(lom, "rights")
+        self._lom(self._lom(rights, "copyrightAndOtherRestrictions"), "value", "yes")
+        licence = course.licence.title + (f" {course.licence.url}" if course.licence.url else "")
+        self._langstring(rights, "description", licence)
+
+    # --- organization and resources
+
+    def folder(self, parent: etree._Element, ident: str, title: str) -> etree._Element:
+        item = self._cp(parent, "item", identifier=f"F_{ident}")
+        self._cp(item, "title", title)
+        return item
+
+    def _resource(
+        self, ident: str, rtype: str, files: list[str], *, href: str | None = None
+    ) -> etree._Element:
+        attrs = {"identifier": ident, "type": rtype}
+        if href:
+            attrs["href"] = href
+        resource = self._cp(self.resources, "resource", **attrs)
+        for name in files:
+            self._cp(resource, "file", href=name)
+        self.summary.resources[rtype] += 1
+        return resource
+
+    def _link_item(self, parent: etree._Element, ident: str, title: str, resource: str) -> None:
+        self._cp(self._cp(parent, "item", identifier=f"I_{ident}", identifierref=resource), "title", title)
+
+    def page(
+        self, parent: etree._Element, ident: str, title: str, filename: str, html: str
+    ) -> etree._Element:
+        """A webcontent resource for one rendered page, using the shared styles and attachments."""
+        name = f"{WEB}/{filename}"
+        self.entries[name] = html.encode("utf-8")
+        resource = self._resource(f"R_{ident}", "webcontent", [name], href=name)
+        self._cp(resource, "dependency", identifierref=self.shared)
+        self._link_item(parent, ident, title, f"R_{ident}")
+        return resource
+
+    def render(self, layout: str, title: str, **context: object) -> str:
+        return self.renderer.render(
+            "cc_page.html",
+            layout=layout,
+            title=title,
+            current="",
+            breadcrumbs=[],
+            prev=None,
+            next=None,
+            **context,
+        )
+
+    def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
+        for number, link in enumerate(links, start=1):
+            if not link.url:
+                continue
+            ident = f"R_{owner}_link{number}"
+            root = etree.Element(f"{{{self.v.weblink}}}webLink", nsmap={None: self.v.weblink})
+            _el(root, self.v.weblink, "title", link.title)
+            _el(root, self.v.weblink, "url", href=link.url, target="_blank")
+            self.add_xml(f"{ident}/weblink.xml", _xml(root), "weblink")
+            self._resource(ident, self.v.weblink_type, [f"{ident}/weblink.xml"])
+            self._link_item(parent, f"{owner}_link{number}", link.title, ident)
+
+    def add_xml(self, name: str, data: bytes, doc_type: str) -> None:
+        self.entries[name] = data
+        self.xml_docs.append((name, data, doc_type))
+
+    def shared_resource(self) -> None:
+        """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
+        names = [f"{WEB}/{index_url()}"]
+        self.entries[names[0]] = self.render("index.html", "Contents").encode("utf-8")
+        for asset in sorted(STATIC.iterdir()):
+            if asset.is_file():
+                names.append(f"{WEB}/{STATIC_DIR}/{asset.name}")
+                self.entries[names[-1]] = asset
+        for rel in sorted(self.course.attachments):
+            names.append(f"{WEB}/{ASSETS_DIR}/{rel.as_posix()}")
+            self.entries[names[-1]] = self.course.root / rel
+        self._resource(self.shared, "webcontent", names)
+
+    # --- curriculum standards (CC 1.3)
+
+    def standards(self, resource: etree._Element, label: str, part: str | None, ids: tuple[str, ...]) -> None:
+        """A curriculumStandardsMetadataSet naming the competency ids verbatim as GUIDs."""
+        if not self.v.curriculum_standards or not ids:
+            return
+        metadata = resource.find(f"{{{self.v.cp}}}metadata")
+        if metadata is None:
+            metadata = etree.Element(f"{{{self.v.cp}}}metadata")
+            resource.insert(0, metadata)
+        attrs = {"resourceLabel": label} | ({"resourcePartId": part} if part else {})
+        metadata_set = _el(metadata, CSM_NS, "curriculumStandardsMetadataSet", **attrs)
+        standards = _el(metadata_set, CSM_NS, "curriculumStandardsMetadata", providerId=self.course.id)
+        guids = _el(standards, CSM_NS, "setOfGUIDs", version=self.course.version)
+        for competency_id in ids:
+            labelled = _el(guids, CSM_NS, "labelledGUID")
+            _el(labelled, CSM_NS, "label", self.competencies[competency_id].title)
+            _el(labelled, CSM_NS, "GUID", competency_id)
+
+    # --- module activities
+
+    def quiz(self, parent: etree._Element, module: Module, quiz: Quiz) -> None:
+        ident = f"R_module_{module.id}_quiz"
+        title = f"Quiz: {module.title}"
+        rubric = (
+            f"This quiz checks the competencies of the module *{module.title}*. "
+            f"Pass mark: {quiz.pass_mark}% of the points."
+        )
+        assessment = qti.assessment_xml(
+            quiz, ident, title, rubric, language=self.course.language, seed=self.course.quiz.seed
+        )
+        problems = qti.moodle_problems(assessment.xml)
+        if problems:
+            raise BuildError(
+                f"{ident}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems)
+            )
+        self.add_xml(f"{ident}/assessment.xml", assessment.xml, "qti")
+        resource = self._resource(ident, self.v.assessment_type, [f"{ident}/assessment.xml"])
+        for item in assessment.items:
+            self.summary.questions[item.profile.value] += 1
+            self.standards(resource, "assessment item", item.ident, item.competency_ids)
+        self._link_item(parent, f"module_{module.id}_quiz", title, ident)
+
+    def discussion(self, parent: etree._Element, module: Module) -> None:
+        """A topic asking learners how they will apply the module's competencies."""
+        ident = f"R_module_{module.id}_reflection"
+        title = f"Reflection: {module.title}"
+        e = html_builder
+        text = e.DIV(
+            e.P("How will you apply what you learned in ", e.EM(module.title), " in your own work?"),
+            e.P(
+                "For each competency below, describe one situation in your organisation where you "
+                "will use it, the first step you will take, and the support you will need:"
+            ),
+            e.UL(*(e.LI(e.STRONG(c.title)) for c in module.competencies)),
+            e.P(
+                "Then read the other learners' posts and reply to at least one with a question or "
+                "a suggestion."
+            ),
+        )
+        root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
+        _el(root, self.v.topic, "title", title)
+        body = "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
+        _el(root, self.v.topic, "text", body, texttype="text/html")
+        self.add_xml(f"{ident}/topic.xml", _xml(root), "discussion")
+        self._resource(ident, self.v.topic_type, [f"{ident}/topic.xml"])
+        self._link_item(parent, f"module_{module.id}_reflection", title, ident)
+
+    def module(self, parent: etree._Element, module: Module, quiz: Quiz) -> None:
+        folder = self.folder(parent, f"module_{module.id}", module.title)
+        html = self.render("module.html", module.title, module=module)
+        resource = self.page(
+            folder, f"module_{module.id}", f"Overview: {module.title}", module_url(module), html
+        )
+        self.standards(resource, "module page", None, tuple(c.id for c in module.competencies))
+        self.weblinks(
+            folder,
+            f"module_{module.id}_material",
+            [r for tm in module.training_materials for r in tm.resources],
+        )
+        self.weblinks(folder, f"module_{module.id}_reading", list(module.readings))
+        self.quiz(folder, module, quiz)
+        self.discussion(folder, module)
+
+    def category(self, category: Category, quizzes: dict[str, Quiz]) -> None:
+        folder = self.folder(self.root, f"category_{category.id}", category.title)
+        html = self.render("category.html", category.title, category=category)
+        self.page(
+            folder, f"category_{category.id}", f"Introduction: {category.title}", category_url(category), html
+        )
+        self.weblinks(folder, f"category_{category.id}_reading", list(category.readings))
+        for module in self.course.modules_of(category):
+            self.module(folder, module, quizzes[module.id])
+
+    def about(self) -> None:
+        folder = self.folder(self.root, "about", "About this course")
+        for page in self.course.pages:
+            self.page(
+                folder,
+                f"page_{page.id}",
+                page.title,
+                page_url(page),
+                self.render("page.html", page.title, page=page),
+            )
+        html = self.render("attributions.html", "Attributions")
+        self.page(folder, "attributions", "Attributions", "attributions.html", html)
+
+    # --- checks
+
+    def validate(self) -> None:
+        """XSD, profile Schematron rules and Moodle's rules for every XML file; any problem fails."""
+        for name, data, doc_type in self.xml_docs:
+            assert_valid(data, self.v.schema_set, doc_type, name=name)
+            tree = etree.fromstring(data, hardened_parser())
+            issues = cc_rules.schematron_issues(tree, self.v.schema_set, doc_type)
+            if issues:
+                raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
+        listed = self.manifest.xpath("//cp:file/@href", namespaces={"cp": self.v.cp})
+        missing = sorted(set(listed) - set(self.entries))
+        if missing:
+            raise BuildError(f"{MANIFEST} lists files missing from the cartridge: {', '.join(missing)}")
+        if self.v.name == "cc11":
+            manifest = self.xml_docs[-1][1]
+            if not cc_rules.moodle_detects_cc11(manifest):
+                raise BuildError(
+                    f"{MANIFEST}: Moodle would not recognise the cartridge: the default namespace "
+                    f"{self.v.cp} is not declared in the first {cc_rules.MOODLE_DETECTION_BYTES} bytes"
+                )
+
+    def write(self, target: Path) -> None:
+        self.add_xml(MANIFEST, _xml(self.manifest), "manifest")
+        self.validate()
+        self.summary.files = len(self.entries)
+        write_zip(target, self.entries, build_timestamp(self.course.release_date))
+
+
+def build_cartridge(course: Course, out_dir: Path, version: Version) -> tuple[Path, Summary]:
+    quizzes = build_quizzes(course).quizzes
+    cartridge = _Cartridge(course, version)
+    cartridge.about()
+    for category in course.categories:
+        cartridge.category(category, quizzes)
+    cartridge.shared_resource()
+    target = cartridge_path(course, out_dir, version)
+    cartridge.write(target)
+    return target, cartridge.summary
+
+
+def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
+    """The ``build(course, out_dir)`` of one version's format module."""
+
+    def build(course: Course, out_dir: Path) -> list[Path]:
+        return [build_cartridge(course, out_dir, version)[0]]
+
+    return build

@@ -1,0 +1,6 @@
+"""The ``cc11`` format: IMS Common Cartridge 1.1, the version Moodle imports. Written by cc.py."""
+
+from builder.formats.cc import VERSIONS, builder_for
+
+NAME = "cc11"
+build = builder_for(VERSIONS[NAME])

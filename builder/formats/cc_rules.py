@@ -1,0 +1,69 @@
+"""Common Cartridge rules the XSD validation alone does not check.
+
+* The CC profile schemas carry Schematron rules in ``xs:appinfo`` (for QTI: which metadata fields
+  exist, at least three options in a multiple-choice item, a trigger for every feedback, ...).
+  They are run from the locked schema files themselves, so they cannot drift from the XSDs.
+* Moodle detects a CC 1.1 cartridge by a plain string search near the top of imsmanifest.xml.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from lxml import etree, isoschematron
+
+from builder.schemas import default_catalog
+from builder.validate import hardened_parser
+
+SCH_NS = "http://purl.oclc.org/dsdl/schematron"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+XS_NS = "http://www.w3.org/2001/XMLSchema"
+
+# Schema files (per set) whose embedded rules apply to a document type. The CP profiles' own rules
+# are left out: they name CC 1.0 resource types and the CC 1.1 namespace in both versions, so they
+# never match anything in a CC 1.1 or 1.3 manifest.
+RULE_FILES = {
+    ("cc11", "qti"): ("ccv1p1_qtiasiv1p2p1_v1p0.xsd",),
+    ("cc13", "qti"): ("ccv1p3_qtiasiv1p2p1_v1p0.xsd",),
+    ("cc11", "manifest"): ("ccv1p1_lommanifest_v1p0.xsd",),
+    ("cc13", "manifest"): ("LOM/ccv1p3_lommanifest_v1p0.xsd",),
+}
+
+# Moodle (backup/cc): reads this many bytes of imsmanifest.xml, lower-cases them, drops whitespace
+# and quotes, and looks for the CP namespace as the default namespace. Old versions read 500 bytes.
+MOODLE_DETECTION_BYTES = 500
+MOODLE_CC11_MARKER = "xmlns=http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+
+
+def moodle_detects_cc11(manifest: bytes, limit: int = MOODLE_DETECTION_BYTES) -> bool:
+    head = manifest[:limit].decode("utf-8", errors="ignore").lower()
+    return MOODLE_CC11_MARKER in re.sub(r"[\s\"']", "", head)
+
+
+@cache
+def _schematron(schema_dir: Path, set_name: str, rel: str) -> isoschematron.Schematron:
+    files = dict(default_catalog(schema_dir).files(set_name))  # verified against schemas.lock
+    xsd = etree.fromstring(files[rel].read_bytes(), hardened_parser())
+    rules = etree.Element(f"{{{SCH_NS}}}schema", nsmap={"sch": SCH_NS})
+    for part in xsd.iterfind(f".//{{{XS_NS}}}appinfo/*"):
+        if isinstance(part.tag, str) and part.tag.startswith(f"{{{SCH_NS}}}"):
+            rules.append(part)
+    # The embedded rules use pre-ISO attributes (pattern/@name) the ISO meta-schema rejects; the
+    # rule logic itself is standard XPath 1.0.
+    return isoschematron.Schematron(rules, validate_schema=False, store_report=True)
+
+
+def schematron_issues(tree: etree._Element, set_name: str, doc_type: str) -> list[str]:
+    """Failed assertions of the profile rules for this document type: ``location: message``."""
+    schema_dir = default_catalog().schema_dir
+    issues = []
+    for rel in RULE_FILES.get((set_name, doc_type), ()):
+        schematron = _schematron(schema_dir, set_name, rel)
+        if schematron.validate(tree):
+            continue
+        for failed in schematron.validation_report.iterfind(f".//{{{SVRL_NS}}}failed-assert"):
+            text = " ".join("".join(failed.itertext()).split())
+            issues.append(f"{failed.get('location')}: {text}")
+    return issues

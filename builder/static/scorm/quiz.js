@@ -1,0 +1,367 @@
+/* Quiz SCO: scores the form with the data in #quiz-data, shows feedback, and reports to the LMS one
+ * interaction per question, one objective per competency, the score and pass/fail. Answers, attempts
+ * used and the best score live in suspend_data (format: builder/formats/scorm_quiz.py), so a learner
+ * who leaves comes back to the same answers. The LMS always holds the best attempt (ties: the latest).
+ */
+(function () {
+  "use strict";
+
+  var sco = window.ScoRuntime;
+  var data = JSON.parse(document.getElementById("quiz-data").textContent);
+  var questions = data.questions;
+  var form = document.getElementById("quiz");
+  var results = document.getElementById("quiz-results");
+  var retry = document.getElementById("quiz-retry");
+  var TAG = "q1";
+  var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
+  var EPSILON = 1e-9;
+  var LIST = sco.version === "2004" ? "[,]" : ",";
+  var PAIR = sco.version === "2004" ? "[.]" : ".";
+
+  var state = { attempts: 0, submitted: false, best: null };
+  var attemptStartedAt = Date.now();
+  var firstResponseAt = questions.map(function () { return null; });
+
+  function fieldset(i) { return document.getElementById("q" + (i + 1)); }
+  function isText(q) { return q.kind === "short_answer" || q.kind === "essay"; }
+  function isMulti(q) { return q.kind === "multiple_response"; }
+  function isSingle(q) { return q.kind === "multiple_choice" || q.kind === "true_false"; }
+
+  // --- the form ---------------------------------------------------------------------------------
+
+  function inputs(i) { return Array.prototype.slice.call(fieldset(i).querySelectorAll("input, select, textarea")); }
+
+  function readAnswer(i) {
+    var q = questions[i], fields = inputs(i);
+    if (isText(q)) return fields[0].value.trim() === "" ? null : fields[0].value;
+    if (q.kind === "matching") {
+      var chosen = fields.map(function (s) { return s.value === "" ? null : Number(s.value); });
+      return chosen.some(function (c) { return c !== null; }) ? chosen : null;
+    }
+    var checked = fields.filter(function (f) { return f.checked; }).map(function (f) { return Number(f.value); });
+    if (isMulti(q)) return checked.length ? checked : null;
+    return checked.length ? checked[0] : null;
+  }
+
+  function writeAnswer(i, answer) {
+    var q = questions[i], fields = inputs(i);
+    if (isText(q)) fields[0].value = answer === null ? "" : answer;
+    else if (q.kind === "matching") fields.forEach(function (s, p) {
+      s.value = answer === null || answer[p] === null ? "" : String(answer[p]);
+    });
+    else fields.forEach(function (f) {
+      f.checked = answer !== null && (isMulti(q) ? answer.indexOf(Number(f.value)) >= 0 : Number(f.value) === answer);
+    });
+  }
+
+  // --- suspend_data -------------------------------------------------------------------------------
+
+  function encodeAnswer(q, a) {
+    if (a === null) return "";
+    if (isText(q)) return a.length + ":" + a;
+    if (q.kind === "matching") return a.map(function (c) { return c === null ? "-" : DIGITS.charAt(c); }).join("");
+    if (isMulti(q)) return a.map(function (c) { return DIGITS.charAt(c); }).join("");
+    return DIGITS.charAt(a);
+  }
+
+  function encode() {
+    var fields = [TAG, String(Math.min(state.attempts, 999)), state.submitted ? "1" : "0",
+      state.best === null ? "" : String(Math.round(state.best * 100) / 100)];
+    questions.forEach(function (q, i) { fields.push(encodeAnswer(q, readAnswer(i))); });
+    return fields.join(",");
+  }
+
+  function optionIndex(ch, count) {
+    var n = DIGITS.indexOf(ch);
+    if (n < 0 || n >= count) throw new Error("bad option index");
+    return n;
+  }
+
+  // The saved state, or null when it is missing or does not fit this quiz (e.g. the package changed).
+  function decode(text) {
+    var pos = 0;
+    function field() {
+      var comma = text.indexOf(",", pos), value;
+      if (comma < 0) { value = text.slice(pos); pos = text.length + 1; } else { value = text.slice(pos, comma); pos = comma + 1; }
+      return value;
+    }
+    function textField() {
+      var colon = text.indexOf(":", pos);
+      if (colon < 0 || pos > text.length) return "";
+      var length = Number(text.slice(pos, colon));
+      if (!/^\d+$/.test(text.slice(pos, colon))) throw new Error("bad text length");
+      var value = text.slice(colon + 1, colon + 1 + length);
+      pos = colon + 1 + length;
+      if (pos < text.length && text.charAt(pos) !== ",") throw new Error("bad text field");
+      pos += 1;
+      return value;
+    }
+    try {
+      if (field() !== TAG) return null;
+      var saved = { attempts: Number(field()), submitted: field() === "1", best: null, answers: [] };
+      var best = field();
+      saved.best = best === "" ? null : Number(best);
+      if (isNaN(saved.attempts) || (saved.best !== null && isNaN(saved.best))) return null;
+      questions.forEach(function (q) {
+        if (pos > text.length) throw new Error("too few answers");
+        if (isText(q)) {
+          var value = text.charAt(pos) === "," || pos === text.length ? field() : textField();
+          saved.answers.push(value === "" ? null : value);
+          return;
+        }
+        var raw = field();
+        if (raw === "") { saved.answers.push(null); return; }
+        var count = q.kind === "matching" ? q.targets.length : q.weights.length;
+        var chars = raw.split("");
+        if (q.kind === "matching") {
+          if (chars.length !== q.sources.length) throw new Error("bad matching answer");
+          saved.answers.push(chars.map(function (c) { return c === "-" ? null : optionIndex(c, count); }));
+        } else if (isMulti(q)) {
+          saved.answers.push(chars.map(function (c) { return optionIndex(c, count); }));
+        } else {
+          if (chars.length !== 1) throw new Error("bad answer");
+          saved.answers.push(optionIndex(chars[0], count));
+        }
+      });
+      return pos > text.length ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function save(commitNow) {
+    var text = encode();
+    if (text.length > data.suspendLimit) {
+      if (window.console) console.warn("quiz state longer than suspend_data allows; not saved");
+      return;
+    }
+    sco.setSuspendData(text);
+    if (commitNow) sco.commit();
+  }
+
+  // --- scoring ------------------------------------------------------------------------------------
+
+  function normalize(text, caseSensitive) {
+    var t = text.trim().replace(/\s+/g, " ");
+    return caseSensitive ? t : t.toLowerCase();
+  }
+
+  // {fraction 0..1 or null (not graded), answered}
+  function grade(q, a) {
+    if (!q.graded) return { fraction: null, answered: a !== null };
+    if (a === null) return { fraction: 0, answered: false };
+    var f = 0;
+    if (isSingle(q)) f = q.weights[a];
+    else if (isMulti(q)) a.forEach(function (c) { f += q.weights[c]; });
+    else if (q.kind === "matching") {
+      a.forEach(function (c, p) { if (c === q.key[p]) f += 1; });
+      f /= q.key.length;
+    } else {
+      var given = normalize(a, q.caseSensitive);
+      f = q.accepted.some(function (t) { return normalize(t, q.caseSensitive) === given; }) ? 1 : 0;
+    }
+    return { fraction: Math.max(0, Math.min(1, f)), answered: true };
+  }
+
+  function response(q, a) {
+    if (a === null) return null;
+    if (isText(q)) return a;
+    if (q.kind === "matching") {
+      var pairs = [];
+      a.forEach(function (c, p) { if (c !== null) pairs.push(q.sources[p] + PAIR + q.targets[c]); });
+      return pairs.join(LIST);
+    }
+    if (isMulti(q)) return a.slice().sort(function (x, y) { return x - y; }).map(function (c) { return q.responseIds[c]; }).join(LIST);
+    return q.responseIds[a];
+  }
+
+  function resultWord(q, g) {
+    if (g.fraction === null) return "neutral";
+    if (g.fraction >= 1 - EPSILON) return "correct";
+    if (g.fraction <= EPSILON) return "incorrect";
+    return g.fraction * q.points; // partial credit: the points earned
+  }
+
+  function evaluate(answers) {
+    var earned = 0, byCompetency = {};
+    data.competencies.forEach(function (c) { byCompetency[c.id] = { earned: 0, points: 0 }; });
+    var grades = questions.map(function (q, i) {
+      var g = grade(q, answers[i]);
+      if (g.fraction !== null) {
+        earned += g.fraction * q.points;
+        q.competencies.forEach(function (c) {
+          if (!byCompetency[c]) return;
+          byCompetency[c].earned += g.fraction * q.points;
+          byCompetency[c].points += q.points;
+        });
+      }
+      return g;
+    });
+    var percent = data.maxPoints > 0 ? (100 * earned) / data.maxPoints : null;
+    return { grades: grades, earned: earned, percent: percent, byCompetency: byCompetency };
+  }
+
+  // --- feedback -----------------------------------------------------------------------------------
+
+  function points(n) {
+    var r = Math.round(n * 100) / 100;
+    return r + " point" + (r === 1 ? "" : "s");
+  }
+
+  function percentText(p) { return Math.round(p * 100) / 100 + "%"; }
+
+  function allowedMore() { return data.attempts === 0 || state.attempts < data.attempts; }
+
+  function passed(percent) { return percent !== null && percent >= passMark - EPSILON; }
+
+  function isFinal(evaluation) { return passed(evaluation.percent) || !allowedMore(); }
+
+  function showFeedback(answers, evaluation) {
+    var final = isFinal(evaluation);
+    questions.forEach(function (q, i) {
+      var box = fieldset(i), g = evaluation.grades[i];
+      var text;
+      if (g.fraction === null) text = g.answered ? "Your answer goes to your trainer for review." : "Not answered.";
+      else if (!g.answered) text = "Not answered.";
+      else if (g.fraction >= 1 - EPSILON) text = "Correct.";
+      else if (g.fraction <= EPSILON) text = "Incorrect.";
+      else text = "Partly correct: " + points(g.fraction * q.points) + " of " + points(q.points) + ".";
+      box.classList.remove("is-correct", "is-incorrect", "is-partial");
+      if (g.fraction !== null) {
+        box.classList.add(g.fraction >= 1 - EPSILON ? "is-correct" : g.fraction <= EPSILON ? "is-incorrect" : "is-partial");
+      }
+      box.querySelector(".result").textContent = text;
+      var chosen = answers[i] === null ? [] : isMulti(q) ? answers[i] : [answers[i]];
+      Array.prototype.forEach.call(box.querySelectorAll(".option-feedback"), function (el) {
+        el.hidden = chosen.indexOf(Number(el.getAttribute("data-option"))) < 0;
+      });
+      Array.prototype.forEach.call(box.querySelectorAll(".key-mark"), function (el) { el.hidden = !final; });
+      document.getElementById("q" + (i + 1) + "-feedback").hidden = false;
+      inputs(i).forEach(function (f) { f.disabled = true; });
+    });
+    form.querySelector("#quiz-submit").hidden = true;
+  }
+
+  function showResults(evaluation) {
+    var score = document.getElementById("quiz-score");
+    if (evaluation.percent === null) {
+      score.textContent = "Your answers have been submitted. Your trainer reviews them; this quiz has no automatic score.";
+    } else {
+      score.textContent = "You scored " + percentText(evaluation.percent) + " (" + Math.round(evaluation.earned * 100) / 100 +
+        " of " + points(data.maxPoints) + "): " + (passed(evaluation.percent) ? "passed" : "not passed yet") +
+        ". The pass mark is " + percentText(passMark) + ".";
+    }
+    var attempts = "Attempt " + state.attempts + (data.attempts ? " of " + data.attempts : "") + ".";
+    if (state.best !== null && evaluation.percent !== null && state.best > evaluation.percent + EPSILON) {
+      attempts += " Your best result, " + percentText(state.best) + ", is the one recorded.";
+    }
+    document.getElementById("quiz-attempts").textContent = attempts;
+    var list = document.getElementById("quiz-competencies");
+    list.textContent = "";
+    data.competencies.forEach(function (c) {
+      var item = document.createElement("li"), r = evaluation.byCompetency[c.id];
+      var detail = r.points === 0 ? "checked only by questions your trainer reviews"
+        : percentText((100 * r.earned) / r.points) + (passed((100 * r.earned) / r.points) ? ", met" : ", not met yet");
+      item.textContent = c.title + ": " + detail;
+      list.appendChild(item);
+    });
+    retry.hidden = isFinal(evaluation);
+    results.hidden = false;
+  }
+
+  // --- reporting ----------------------------------------------------------------------------------
+
+  function report(answers, evaluation, submittedAt) {
+    questions.forEach(function (q, i) {
+      var g = evaluation.grades[i];
+      sco.recordInteraction({
+        id: q.id,
+        type: q.interaction,
+        objectives: q.competencies,
+        correct: q.correct,
+        weighting: q.points,
+        response: response(q, answers[i]),
+        result: resultWord(q, g),
+        latency: firstResponseAt[i] === null ? null : Math.max(0, firstResponseAt[i] - attemptStartedAt),
+        description: q.description,
+        when: submittedAt
+      });
+    });
+    var best = state.best === null || evaluation.percent === null || evaluation.percent >= state.best - EPSILON;
+    if (!best) return;
+    data.competencies.forEach(function (c) {
+      var r = evaluation.byCompetency[c.id];
+      var percent = r.points ? (100 * r.earned) / r.points : null;
+      sco.setObjective(c.id, percent, percent === null ? null : passed(percent));
+    });
+    sco.setResult(evaluation.percent, evaluation.percent === null ? null : passed(evaluation.percent));
+  }
+
+  function answersNow() { return questions.map(function (q, i) { return readAnswer(i); }); }
+
+  function submit(event) {
+    event.preventDefault();
+    var answers = answersNow(), evaluation = evaluate(answers);
+    state.attempts += 1;
+    state.submitted = true;
+    report(answers, evaluation, new Date());
+    if (evaluation.percent !== null && (state.best === null || evaluation.percent > state.best)) state.best = evaluation.percent;
+    save(false);
+    sco.commit();
+    showFeedback(answers, evaluation);
+    showResults(evaluation);
+    results.focus();
+  }
+
+  function startAgain() {
+    state.submitted = false;
+    questions.forEach(function (q, i) {
+      writeAnswer(i, null);
+      inputs(i).forEach(function (f) { f.disabled = false; });
+      fieldset(i).classList.remove("is-correct", "is-incorrect", "is-partial");
+      document.getElementById("q" + (i + 1) + "-feedback").hidden = true;
+      Array.prototype.forEach.call(fieldset(i).querySelectorAll(".option-feedback, .key-mark"), function (el) { el.hidden = true; });
+    });
+    firstResponseAt = questions.map(function () { return null; });
+    attemptStartedAt = Date.now();
+    form.querySelector("#quiz-submit").hidden = false;
+    results.hidden = true;
+    save(true);
+    inputs(0)[0].focus();
+  }
+
+  function questionOf(element) {
+    var box = element.closest("fieldset.question");
+    return box ? Number(box.id.slice(1)) - 1 : -1;
+  }
+
+  function noteResponse(event) {
+    var i = questionOf(event.target);
+    if (i >= 0 && firstResponseAt[i] === null) firstResponseAt[i] = Date.now();
+  }
+
+  // --- start --------------------------------------------------------------------------------------
+
+  var launch = sco.start();
+  var passMark = sco.passMarkFromLms();
+  if (passMark === null) passMark = data.passMark;
+  var saved = decode(launch.suspendData);
+  if (saved) {
+    state.attempts = saved.attempts;
+    state.submitted = saved.submitted;
+    state.best = saved.best;
+    saved.answers.forEach(function (a, i) { writeAnswer(i, a); });
+    if (saved.submitted) {
+      var evaluation = evaluate(saved.answers);
+      showFeedback(saved.answers, evaluation);
+      showResults(evaluation);
+    }
+  }
+  form.addEventListener("submit", submit);
+  form.addEventListener("input", noteResponse);
+  form.addEventListener("change", function (event) {
+    noteResponse(event);
+    save(true);
+  });
+  retry.addEventListener("click", startAgain);
+})();

@@ -1,0 +1,364 @@
+"""QTI items of the cartridges: every question type, graded as Moodle's and Open edX's importers read them."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from builder.formats import FORMATS, cc, qti
+from builder.formats.cc_rules import schematron_issues
+from builder.load import load_course
+from builder.quiz import QuestionType, build_quizzes
+from builder.validate import validate_xml
+from tests.conftest import run
+
+NS = {"q": qti.QTI_NS}
+ALPHA = "modules/alpha/module.yaml"
+
+AUTHORED = """\
+quiz:
+  questions: 12
+  authored:
+    - id: plan-review
+      type: multiple_choice
+      stem: How often do trainees review a programme plan?
+      options:
+        - id: quarterly
+          text: Every quarter
+          correct: true
+        - id: yearly
+          text: Every year
+          feedback: No, more often than that.
+      competencies: [alpha-planning]
+    - id: plan-owner
+      type: multiple_choice
+      stem: Who owns a programme plan? It costs 100% of *your* attention.
+      options:
+        - {id: board, text: The steering board, correct: true, feedback: Right.}
+        - {id: intern, text: An intern, feedback: No.}
+        - {id: vendor, text: "The **vendor**", feedback: No.}
+      feedback: The board owns the plan.
+      competencies: [alpha-planning]
+    - id: cost-items
+      type: multiple_response
+      stem: Which costs does a programme estimate include?
+      options:
+        - {id: staff, text: Staff, correct: true, feedback: Yes.}
+        - {id: licences, text: Licences, correct: true}
+        - {id: hosting, text: Hosting, correct: true}
+        - {id: catering, text: Catering, feedback: Not a programme cost.}
+      competencies: [alpha-budgeting]
+    - id: board
+      type: true_false
+      stem: Progress is reported to a steering board.
+      answer: false
+      competencies: [alpha-reporting]
+    - id: match-terms
+      type: matching
+      stem: Match each activity to what it produces.
+      pairs:
+        - {id: plan, prompt: Planning, answer: Milestones}
+        - {id: budget, prompt: Budgeting, answer: Cost estimate}
+        - {id: report, prompt: Reporting, answer: Progress report}
+      competencies: [alpha-planning, alpha-budgeting, alpha-reporting]
+    - id: match-two
+      type: matching
+      stem: Match each document to its reader.
+      pairs:
+        - {id: plan, prompt: Plan, answer: Team}
+        - {id: report, prompt: Report, answer: Board}
+      competencies: [alpha-reporting]
+    - id: fill-in
+      type: short_answer
+      stem: A plan runs from goals to ____.
+      answers:
+        - text: milestones
+          feedback: Exactly.
+        - text: milestone
+      competencies: [alpha-planning]
+    - id: reflect
+      type: essay
+      stem: Describe how you would report progress to a sceptical board.
+      feedback: A good answer uses plain language and refers to milestones.
+      points: 3
+      competencies: [alpha-reporting]
+"""
+
+
+@pytest.fixture
+def authored(mini: Path) -> Path:
+    path = mini / ALPHA
+    path.write_text(path.read_text(encoding="utf-8") + AUTHORED, encoding="utf-8")
+    return mini
+
+
+@pytest.fixture
+def alpha_items(authored: Path, tmp_path: Path) -> dict[str, dict[str, etree._Element]]:
+    """Alpha's quiz items by ident, per version, from cartridges built by the CLI."""
+    result = run("build", authored, "-f", "cc11", "-f", "cc13", "-o", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    items = {}
+    for name in cc.VERSIONS:
+        with zipfile.ZipFile(tmp_path / "mini" / f"mini-{name}.imscc") as zf:
+            root = etree.fromstring(zf.read("R_module_alpha_quiz/assessment.xml"))
+        items[name] = {i.get("ident"): i for i in root.iterfind(".//q:section/q:item", NS)}
+    return items
+
+
+def profile(item: etree._Element) -> str:
+    return item.xpath(".//q:qtimetadatafield[q:fieldlabel='cc_profile']/q:fieldentry/text()", namespaces=NS)[
+        0
+    ]
+
+
+def feedback_text(item: etree._Element, ident: str) -> str:
+    (html,) = item.xpath(f"q:itemfeedback[@ident='{ident}']//q:mattext/text()", namespaces=NS)
+    return "".join(etree.HTML(html).itertext())
+
+
+def moodle_answer_scores(item: etree._Element) -> dict[str, Fraction]:
+    """Moodle's converter (backup/cc/entity11.quiz.class.php) reading a choice item, written out.
+
+    get_score: 1 when the condition whose first ``varequal`` is the option sets a non-empty score
+    ("0" is empty in PHP); multiple response: the options in the SCORE=100 condition's
+    ``varequal[@case='Yes']`` outside ``not`` share the points, as 1/N rounded to 7 places.
+    """
+    scores = {}
+    for label in item.xpath(".//q:response_label/@ident", namespaces=NS):
+        score = Fraction(0)
+        for condition in item.xpath("q:resprocessing/q:respcondition", namespaces=NS):
+            first = condition.xpath("q:conditionvar/q:varequal/text()", namespaces=NS)
+            if first and first[0].lower() == label.lower():
+                setvar = condition.xpath("q:setvar/text()", namespaces=NS)
+                score = Fraction(1) if setvar and setvar[0] not in ("", "0") else Fraction(0)
+        scores[label] = score
+    if profile(item) == "cc.multiple_response.v0p1":
+        keys = item.xpath(
+            ".//q:setvar[@varname='SCORE'][.=100]/../q:conditionvar//q:varequal[@case='Yes'][not(parent::q:not)]/text()",
+            namespaces=NS,
+        )
+        for key in keys:
+            scores[key] = Fraction(round(1 / len(keys), 7)).limit_denominator(10**7)
+    return scores
+
+
+def edx_correct(item: etree._Element) -> set[str]:
+    """Open edX cc2olx: every varequal (direct, or directly in and/or) before the first
+    continue="No" condition counts as a right answer."""
+    correct: set[str] = set()
+    for condition in item.xpath("q:resprocessing/q:respcondition", namespaces=NS):
+        found = condition.xpath("q:conditionvar/q:varequal/text()", namespaces=NS) or condition.xpath(
+            "q:conditionvar/q:and/q:varequal/text() | q:conditionvar/q:or/q:varequal/text()", namespaces=NS
+        )
+        correct |= set(found)
+        if condition.get("continue", "No") == "No":
+            break
+    return correct
+
+
+def test_every_question_type_maps_to_a_cc_type(alpha_items: dict) -> None:
+    items = alpha_items["cc11"]
+    assert profile(items["authored.alpha.plan-owner"]) == "cc.multiple_choice.v0p1"
+    assert profile(items["authored.alpha.cost-items"]) == "cc.multiple_response.v0p1"
+    assert profile(items["authored.alpha.board"]) == "cc.true_false.v0p1"
+    assert profile(items["authored.alpha.fill-in"]) == "cc.fib.v0p1"
+    assert profile(items["authored.alpha.reflect"]) == "cc.essay.v0p1"
+    essay = items["authored.alpha.reflect"]
+    fields = dict(
+        zip(
+            essay.xpath(".//q:fieldlabel/text()", namespaces=NS),
+            essay.xpath(".//q:fieldentry/text()", namespaces=NS),
+            strict=True,
+        )
+    )
+    assert fields["qmd_computerscored"] == "No" and fields["cc_weighting"] == "3"
+    assert feedback_text(essay, "general_fb") == "A good answer uses plain language and refers to milestones."
+
+
+def test_moodle_grades_choice_items_as_the_quiz_model_does(alpha_items: dict, authored: Path) -> None:
+    quiz = build_quizzes(load_course(authored)).quizzes["alpha"]
+    questions = {q.id: q for q in quiz.questions}
+    for version, items in alpha_items.items():
+        for ident in ("authored.alpha.plan-owner", "authored.alpha.board"):
+            weights = {o.id: o.weight for o in questions[ident].options}
+            assert moodle_answer_scores(items[ident]) == weights, (version, ident)
+        # Multiple response: right options share the points as in the model; Moodle's converter has no
+        # way to carry the model's penalties, so wrong options score 0 there, never full marks.
+        scores = moodle_answer_scores(items["authored.alpha.cost-items"])
+        model = {o.id: o.weight for o in questions["authored.alpha.cost-items"].options}
+        right = {k: round(float(w), 7) for k, w in model.items() if w > 0}  # Moodle stores 7 decimals
+        assert {k: float(v) for k, v in scores.items() if model[k] > 0} == right
+        assert scores["catering"] == 0
+
+
+def test_open_edx_finds_exactly_the_right_answers(alpha_items: dict) -> None:
+    items = alpha_items["cc13"]
+    assert edx_correct(items["authored.alpha.plan-owner"]) == {"board"}
+    assert edx_correct(items["authored.alpha.board"]) == {"false"}
+    assert edx_correct(items["authored.alpha.cost-items"]) == {"staff", "licences", "hosting"}
+    assert edx_correct(items["authored.alpha.fill-in"]) == {"milestones", "milestone"}
+    essay = items["authored.alpha.reflect"]
+    first = essay.xpath("q:resprocessing/q:respcondition[1]/q:displayfeedback/@linkrefid", namespaces=NS)
+    assert first == ["general_fb"]  # Open edX reads essay feedback from the first condition only
+
+
+def test_feedback_reaches_each_option_and_the_general_feedback_stays_general(alpha_items: dict) -> None:
+    item = alpha_items["cc11"]["authored.alpha.plan-owner"]
+    for option, text in (("board", "Right."), ("intern", "No."), ("vendor", "No.")):
+        shown = item.xpath(
+            f"q:resprocessing/q:respcondition[q:conditionvar/q:varequal[1]='{option}']/q:displayfeedback/@linkrefid",
+            namespaces=NS,
+        )
+        assert [feedback_text(item, ident) for ident in shown] == [text]
+    # Moodle takes general feedback from every continue="Yes" condition: only the general one is.
+    general = item.xpath("q:resprocessing/q:respcondition[@continue='Yes']//@linkrefid", namespaces=NS)
+    assert general == ["general_fb"] and feedback_text(item, "general_fb") == "The board owns the plan."
+    # Answer texts are plain text; question text keeps its HTML and survives URL-decoding.
+    assert item.xpath(".//q:response_label[@ident='vendor']//q:mattext/text()", namespaces=NS) == [
+        "The vendor"
+    ]
+    stem = item.xpath("q:presentation/q:material/q:mattext/text()", namespaces=NS)[0]
+    assert "<em>your</em>" in stem and "100&#37;" in stem and "%" not in stem
+
+
+def test_fill_in_the_blank_keeps_its_answer_feedback(alpha_items: dict) -> None:
+    item = alpha_items["cc11"]["authored.alpha.fill-in"]
+    assert "“milestones”: Exactly." in feedback_text(item, "general_fb")
+    scoring = item.xpath("q:resprocessing/q:respcondition[q:setvar='100']", namespaces=NS)
+    assert len(scoring) == 1  # Moodle takes the accepted answers from the one SCORE=100 condition
+    assert [v.get("case") for v in scoring[0].iterfind(".//q:varequal", NS)] == ["No", "No"]
+
+
+def test_matching_becomes_one_choice_item_per_pair(alpha_items: dict) -> None:
+    items = alpha_items["cc11"]
+    pairs = {"plan": "Milestones", "budget": "Cost estimate", "report": "Progress report"}
+    for pair, answer in pairs.items():
+        item = items[f"authored.alpha.match-terms.{pair}"]
+        assert profile(item) == "cc.multiple_choice.v0p1"
+        assert "matching" in item.get("title") and "matching question" in "".join(
+            c.text for c in item.iter(etree.Comment)
+        )
+        options = item.xpath(".//q:response_label//q:mattext/text()", namespaces=NS)
+        assert sorted(options) == sorted(pairs.values())
+        key = edx_correct(item)
+        assert key == {pair}
+        assert moodle_answer_scores(item)[pair] == 1
+        labels = dict(zip(item.xpath(".//q:response_label/@ident", namespaces=NS), options, strict=True))
+        assert labels[pair] == answer
+
+
+def test_two_option_questions_become_true_false(alpha_items: dict) -> None:
+    """CC's multiple-choice type needs three options; a binary choice becomes a true/false item."""
+    items = alpha_items["cc11"]
+    two_options = items["authored.alpha.plan-review"]
+    assert profile(two_options) == "cc.true_false.v0p1"
+    stem = two_options.xpath("q:presentation/q:material/q:mattext/text()", namespaces=NS)[0]
+    shown_right = "Every quarter" in stem
+    assert shown_right != ("Every year" in stem)
+    assert edx_correct(two_options) == ({"true"} if shown_right else {"false"})
+    for pair in ("plan", "report"):
+        item = items[f"authored.alpha.match-two.{pair}"]
+        assert profile(item) == "cc.true_false.v0p1"
+        assert sorted(item.xpath(".//q:response_label/@ident", namespaces=NS)) == ["false", "true"]
+
+
+def test_converted_items_keep_the_questions_competencies_in_cc13(authored: Path, tmp_path: Path) -> None:
+    assert run("build", authored, "-f", "cc13", "-o", tmp_path).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "mini" / "mini-cc13.imscc") as zf:
+        manifest = etree.fromstring(zf.read("imsmanifest.xml"))
+    ns = {"csmd": cc.CSM_NS}
+    for pair in ("plan", "budget", "report"):
+        guids = manifest.xpath(
+            f"//csmd:curriculumStandardsMetadataSet[@resourcePartId='authored.alpha.match-terms.{pair}']//csmd:GUID/text()",
+            namespaces=ns,
+        )
+        assert guids == ["alpha-planning", "alpha-budgeting", "alpha-reporting"]
+
+
+def test_items_pass_the_cc_qti_schema_and_profile_rules_and_the_rules_bite(alpha_items: dict) -> None:
+    for version, items in alpha_items.items():
+        root = next(iter(items.values())).getroottree().getroot()
+        data = etree.tostring(root)
+        assert validate_xml(data, version, "qti") == []
+        assert schematron_issues(root, version, "qti") == []
+    # A multiple-choice item with two options breaks profile rule 4d; a feedback without trigger 12d.
+    item = alpha_items["cc11"]["authored.alpha.plan-owner"]
+    labels = item.xpath(".//q:response_label", namespaces=NS)
+    labels[-1].getparent().remove(labels[-1])
+    trigger = item.xpath(
+        "q:resprocessing/q:respcondition[q:conditionvar/q:varequal='vendor']", namespaces=NS
+    )[0]
+    trigger.getparent().remove(trigger)
+    issues = schematron_issues(item.getroottree().getroot(), "cc11", "qti")
+    assert any("RULE 4d" in issue for issue in issues) and any("RULE 12d" in issue for issue in issues)
+
+
+def test_moodle_problems_spots_items_moodle_would_drop() -> None:
+    def doc(profile: str, labels: tuple[str, ...]) -> bytes:
+        body = "".join(f'<response_label ident="{label}"/>' for label in labels)
+        return (
+            f'<questestinterop xmlns="{qti.QTI_NS}"><assessment ident="a" title="a"><section ident="s">'
+            f'<item ident="i"><itemmetadata><qtimetadata><qtimetadatafield>'
+            f"<fieldlabel>cc_profile</fieldlabel>"
+            f"<fieldentry>{profile}</fieldentry></qtimetadatafield></qtimetadata></itemmetadata>"
+            f"<presentation><response_lid><render_choice>{body}</render_choice></response_lid></presentation>"
+            f"</item></section></assessment></questestinterop>"
+        ).encode()
+
+    assert qti.moodle_problems(doc("cc.true_false.v0p1", ("true", "false"))) == []
+    assert "Moodle would drop" in qti.moodle_problems(doc("cc.matching.v0p1", ("a", "b")))[0]
+    assert "true and false" in qti.moodle_problems(doc("cc.true_false.v0p1", ("yes", "no")))[0]
+
+
+def test_a_build_fails_rather_than_emit_an_item_moodle_would_drop(
+    authored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = qti.item_element
+
+    def unmapped(item: qti.CcItem) -> etree._Element:
+        element = original(item)
+        if item.ident == "authored.alpha.reflect":
+            element.find(".//q:fieldentry", NS).text = "cc.matching.v0p1"
+        return element
+
+    monkeypatch.setattr(qti, "item_element", unmapped)
+    result = run("build", authored, "-f", "cc11", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert "Moodle would drop" in result.stderr and "authored.alpha.reflect" in result.stderr
+    assert not (tmp_path / "mini" / "mini-cc11.imscc").exists()
+
+
+def test_an_invalid_file_fails_the_build_and_writes_nothing(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = replace(cc.VERSIONS["cc11"], schemaversion="1.2.0")
+    monkeypatch.setitem(FORMATS, "cc11", cc.builder_for(broken))
+    result = run("build", mini, "-f", "cc11", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert "imsmanifest.xml" in result.stderr and "1.2.0" in result.stderr
+    assert not (tmp_path / "mini" / "mini-cc11.imscc").exists()
+
+
+def test_points_beyond_cc_weighting_are_an_author_error(mini: Path, tmp_path: Path) -> None:
+    path = mini / ALPHA
+    block = AUTHORED.split("    - id: reflect")[1].replace("points: 3", "points: 100")
+    path.write_text(path.read_text(encoding="utf-8") + "quiz:\n  authored:\n    - id: reflect" + block)
+    result = run("build", mini, "-f", "cc11", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "module.yaml" in result.stderr and "at most 99" in result.stderr
+
+
+def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
+    course = load_course(authored)
+    _, summary = cc.build_cartridge(course, tmp_path, cc.VERSIONS["cc11"])
+    quizzes = build_quizzes(course).quizzes.values()
+    expected = sum(
+        len(q.pairs) if q.type is QuestionType.MATCHING else 1 for z in quizzes for q in z.questions
+    )
+    assert sum(summary.questions.values()) == expected
+    assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 1
