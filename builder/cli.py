@@ -18,6 +18,7 @@ from builder.lint import lint as lint_course
 from builder.load import load_course
 from builder.paths import DEFAULT_COURSE
 from builder.quiz.command import quiz_command
+from builder.schemas import schema_dir_option, use_schema_dir
 
 COURSE_ARG = click.argument(
     "course",
@@ -74,24 +75,28 @@ def main() -> None:
     show_default=True,
     help="Output folder; the course goes to OUT/<course-id>/.",
 )
+@schema_dir_option
 @_user_errors
-def build(course: Path | None, formats: tuple[str, ...], out: Path) -> None:
+def build(course: Path | None, formats: tuple[str, ...], out: Path, schema_dir: Path | None) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
 
     \b
-    Formats:
-      web   offline HTML site: OUT/<course-id>/web/index.html
-      cc11          Common Cartridge 1.1 (Moodle): OUT/<course-id>/<course-id>-cc11.imscc
-      cc13          Common Cartridge 1.3 (Canvas, Brightspace, Sakai): OUT/<course-id>/<course-id>-cc13.imscc
-      moodlexml     Moodle XML question bank: OUT/<course-id>/<course-id>-moodle.xml
-      gift          GIFT question bank: OUT/<course-id>/<course-id>-gift.txt
-      competencies  competency framework: OUT/<course-id>/<course-id>-competencies.csv (Moodle)
-                    and OUT/<course-id>/<course-id>-case.json (IMS CASE 1.0)
-      scorm12       SCORM 1.2 package (any SCORM LMS, Moodle): OUT/<course-id>/<course-id>-scorm12.zip
-      scorm2004     SCORM 2004 4th Edition package: OUT/<course-id>/<course-id>-scorm2004.zip
+    Formats (files in OUT/<course-id>/, ID = the course id):
+      web           offline HTML site: web/index.html
+      scorm12       SCORM 1.2 package (Moodle, any SCORM LMS): ID-scorm12.zip
+      scorm2004     SCORM 2004 4th Edition package: ID-scorm2004.zip
+      cc11          Common Cartridge 1.1 (Moodle course restore): ID-cc11.imscc
+      cc13          Common Cartridge 1.3 (Canvas, Brightspace, Sakai): ID-cc13.imscc
+      moodlexml     Moodle XML question bank: ID-moodle.xml
+      gift          GIFT question bank: ID-gift.txt
+      competencies  competency framework: ID-competencies.csv (Moodle import)
+                    and ID-case.json (IMS CASE 1.0)
+    Every XML file is validated against the official XSDs (--schema-dir, else
+    $LMS_SCHEMA_DIR, else ../shared/schemas beside the checkout).
     Output appears whole or not at all: a failed build leaves the previous output untouched.
     """
     started = time.perf_counter()
+    use_schema_dir(schema_dir)
     model = load_course(course or DEFAULT_COURSE)
     target = out / model.id
     for name in formats or sorted(FORMATS):

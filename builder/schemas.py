@@ -148,8 +148,20 @@ def _catalog_data() -> tuple[dict[str, SchemaSet], dict[str, str]]:
     return sets, lock
 
 
+_chosen_dir: Path | None = None  # set by a command's --schema-dir for every catalog user in the process
+
+
+def use_schema_dir(schema_dir: Path | str | None) -> None:
+    """Make ``schema_dir`` the process default (a command's --schema-dir); None keeps the usual order."""
+    global _chosen_dir
+    _chosen_dir = Path(schema_dir) if schema_dir is not None else None
+
+
 def resolve_schema_dir(explicit: Path | str | None = None) -> Path:
-    """Explicit argument, else $LMS_SCHEMA_DIR, else ../shared/schemas; never a silent fallback."""
+    """Explicit argument or --schema-dir, else $LMS_SCHEMA_DIR, else ../shared/schemas; never a silent
+    fallback."""
+    if explicit is None:
+        explicit = _chosen_dir
     if explicit is not None:
         candidate, source = Path(explicit), "--schema-dir"
     elif os.environ.get(ENV_VAR):
