@@ -3,6 +3,7 @@ deterministic zips, and the suspend_data budget."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import zipfile
@@ -272,7 +273,7 @@ def test_schema_error_fails_the_build_and_names_the_file(
     def broken_flow(parent: etree._Element) -> None:
         scorm2004._ss(scorm2004._ss(parent, "sequencing"), "controlMode", flow="sometimes")
 
-    monkeypatch.setattr(scorm2004, "_flow", broken_flow)
+    monkeypatch.setattr(scorm2004, "SPEC", dataclasses.replace(scorm2004.SPEC, folder=broken_flow))
     result = run("build", mini, "-f", "scorm2004", "--out", tmp_path / "out")
     assert result.exit_code == 1
     assert "mini-scorm2004.zip:imsmanifest.xml" in result.stderr and "sometimes" in result.stderr

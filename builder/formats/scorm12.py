@@ -14,7 +14,17 @@ from pathlib import Path
 
 from lxml import etree
 
-from builder.formats.scorm_common import SCORM12, Package, build_package, sub, xml_bytes, xml_id
+from builder.formats.scorm_common import (
+    SCORM12,
+    XSI,
+    ManifestSpec,
+    Package,
+    Sco,
+    build_package,
+    manifest_tree,
+    sub,
+    xml_bytes,
+)
 from builder.formats.scorm_quiz import graded_points
 from builder.model import Course
 
@@ -22,7 +32,6 @@ NAME = "scorm12"
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 MD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 METADATA_FILE = "metadata.xml"
 SCHEMA_LOCATION = f"{CP} imscp_rootv1p1p2.xsd {ADLCP} adlcp_rootv1p2.xsd"
@@ -32,60 +41,26 @@ def build(course: Course, out_dir: Path) -> list[Path]:
     return build_package(course, out_dir, SCORM12, manifest)
 
 
-def _cp(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    return sub(parent, f"{{{CP}}}{tag}", text, **attrs)
+def _item(item: etree._Element, sco: Sco) -> None:
+    if sco.quiz is not None and graded_points(sco.quiz):
+        sub(item, f"{{{ADLCP}}}masteryscore", str(sco.quiz.pass_mark))
+
+
+SPEC = ManifestSpec(
+    cp=CP,
+    adlcp=ADLCP,
+    namespaces={},
+    schema_location=SCHEMA_LOCATION,
+    schemaversion="1.2",
+    scormtype="scormtype",
+    metadata=lambda metadata, _course: sub(metadata, f"{{{ADLCP}}}location", METADATA_FILE),
+    item=_item,
+)
 
 
 def manifest(package: Package) -> tuple[bytes, dict[str, bytes]]:
-    course = package.course
-    root = etree.Element(
-        f"{{{CP}}}manifest",
-        nsmap={None: CP, "adlcp": ADLCP, "xsi": XSI},
-        identifier=xml_id("MANIFEST", course.id),
-        version=course.version,
-    )
-    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
-    metadata = _cp(root, "metadata")
-    _cp(metadata, "schema", "ADL SCORM")
-    _cp(metadata, "schemaversion", "1.2")
-    sub(metadata, f"{{{ADLCP}}}location", METADATA_FILE)
-
-    org_id = xml_id("ORG", course.id)
-    organization = _cp(_cp(root, "organizations", default=org_id), "organization", identifier=org_id)
-    _cp(organization, "title", course.title)
-    shared_id = xml_id("RES", course.id, "shared")
-    resources = _cp(root, "resources")
-    for category in course.categories:
-        folder = _cp(organization, "item", identifier=xml_id("CAT", course.id, category.id))
-        _cp(folder, "title", category.title)
-        for module in course.modules_of(category):
-            for sco in package.scos_of(module):
-                resource_id = xml_id("RES", course.id, module.id, sco.kind)
-                item = _cp(
-                    folder,
-                    "item",
-                    identifier=xml_id("ITEM", course.id, module.id, sco.kind),
-                    identifierref=resource_id,
-                )
-                _cp(item, "title", sco.title)
-                if sco.quiz is not None and graded_points(sco.quiz):
-                    sub(item, f"{{{ADLCP}}}masteryscore", str(sco.quiz.pass_mark))
-                resource = _cp(
-                    resources,
-                    "resource",
-                    identifier=resource_id,
-                    type="webcontent",
-                    href=sco.href,
-                    **{f"{{{ADLCP}}}scormtype": "sco"},
-                )
-                _cp(resource, "file", href=sco.href)
-                _cp(resource, "dependency", identifierref=shared_id)
-    shared = _cp(
-        resources, "resource", identifier=shared_id, type="webcontent", **{f"{{{ADLCP}}}scormtype": "asset"}
-    )
-    for name in sorted(package.shared):
-        _cp(shared, "file", href=name)
-    return xml_bytes(root), {METADATA_FILE: metadata_xml(course)}
+    root = manifest_tree(package, SPEC)
+    return xml_bytes(root), {METADATA_FILE: metadata_xml(package.course)}
 
 
 def metadata_xml(course: Course) -> bytes:

@@ -18,7 +18,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from builder.formats.scorm_common import SCORM2004, Package, Sco, build_package, sub, xml_bytes, xml_id
+from builder.formats.scorm_common import (
+    SCORM2004,
+    ManifestSpec,
+    Package,
+    Sco,
+    build_package,
+    manifest_tree,
+    sub,
+    xml_bytes,
+)
 from builder.formats.scorm_quiz import graded_points
 from builder.model import Course
 
@@ -27,7 +36,6 @@ CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
 LOM = "http://ltsc.ieee.org/xsd/LOM"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{CP} imscp_v1p1.xsd {ADLCP} adlcp_v1p3.xsd {IMSSS} imsss_v1p0.xsd {LOM} lom.xsd"
 
 
@@ -35,65 +43,12 @@ def build(course: Course, out_dir: Path) -> list[Path]:
     return build_package(course, out_dir, SCORM2004, manifest)
 
 
-def _cp(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    return sub(parent, f"{{{CP}}}{tag}", text, **attrs)
-
-
 def _ss(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     return sub(parent, f"{{{IMSSS}}}{tag}", text, **attrs)
 
 
 def manifest(package: Package) -> tuple[bytes, dict[str, bytes]]:
-    course = package.course
-    root = etree.Element(
-        f"{{{CP}}}manifest",
-        nsmap={None: CP, "adlcp": ADLCP, "imsss": IMSSS, "lom": LOM, "xsi": XSI},
-        identifier=xml_id("MANIFEST", course.id),
-        version=course.version,
-    )
-    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
-    metadata = _cp(root, "metadata")
-    _cp(metadata, "schema", "ADL SCORM")
-    _cp(metadata, "schemaversion", "2004 4th Edition")
-    _lom(metadata, course)
-
-    org_id = xml_id("ORG", course.id)
-    organization = _cp(_cp(root, "organizations", default=org_id), "organization", identifier=org_id)
-    _cp(organization, "title", course.title)
-    shared_id = xml_id("RES", course.id, "shared")
-    resources = _cp(root, "resources")
-    for category in course.categories:
-        folder = _cp(organization, "item", identifier=xml_id("CAT", course.id, category.id))
-        _cp(folder, "title", category.title)
-        for module in course.modules_of(category):
-            for sco in package.scos_of(module):
-                resource_id = xml_id("RES", course.id, module.id, sco.kind)
-                item = _cp(
-                    folder,
-                    "item",
-                    identifier=xml_id("ITEM", course.id, module.id, sco.kind),
-                    identifierref=resource_id,
-                )
-                _cp(item, "title", sco.title)
-                _sco_sequencing(item, sco)
-                resource = _cp(
-                    resources,
-                    "resource",
-                    identifier=resource_id,
-                    type="webcontent",
-                    href=sco.href,
-                    **{f"{{{ADLCP}}}scormType": "sco"},
-                )
-                _cp(resource, "file", href=sco.href)
-                _cp(resource, "dependency", identifierref=shared_id)
-        _flow(folder)
-    _flow(organization)
-    shared = _cp(
-        resources, "resource", identifier=shared_id, type="webcontent", **{f"{{{ADLCP}}}scormType": "asset"}
-    )
-    for name in sorted(package.shared):
-        _cp(shared, "file", href=name)
-    return xml_bytes(root), {}
+    return xml_bytes(manifest_tree(package, SPEC)), {}
 
 
 def _flow(parent: etree._Element) -> None:
@@ -146,3 +101,16 @@ def _lom(parent: etree._Element, course: Course) -> None:
     lom(restrictions, "value", "yes")
     licence = course.licence.title + (f" {course.licence.url}" if course.licence.url else "")
     langstring(rights, "description", licence)
+
+
+SPEC = ManifestSpec(
+    cp=CP,
+    adlcp=ADLCP,
+    namespaces={"imsss": IMSSS, "lom": LOM},
+    schema_location=SCHEMA_LOCATION,
+    schemaversion="2004 4th Edition",
+    scormtype="scormType",
+    metadata=_lom,
+    item=_sco_sequencing,
+    folder=_flow,
+)

@@ -261,5 +261,76 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     return child
 
 
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+@dataclass(frozen=True)
+class ManifestSpec:
+    """What the two versions' manifests do differently; the tree around it is the same.
+
+    Moodle reads the literal ``adlcp:`` prefix of the scormtype attribute, so the adlcp namespace is
+    always bound to that prefix.
+    """
+
+    cp: str  # the content-packaging namespace (default namespace of the manifest)
+    adlcp: str
+    namespaces: dict[str, str]  # further prefixes to declare on the root
+    schema_location: str
+    schemaversion: str  # exactly what Moodle compares with
+    scormtype: str  # attribute name: scormtype (1.2) / scormType (2004)
+    metadata: Callable[[etree._Element, Course], None]  # fills <metadata> after schemaversion
+    item: Callable[[etree._Element, Sco], None]  # adds to a SCO's <item> after its title
+    folder: Callable[[etree._Element], None] = lambda _element: None  # closes a category/organization
+
+
+def manifest_tree(package: Package, spec: ManifestSpec) -> etree._Element:
+    """One organization; an item per category holding, per module, its SCOs; one shared asset resource."""
+    course = package.course
+
+    def cp(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+        return sub(parent, f"{{{spec.cp}}}{tag}", text, **attrs)
+
+    root = etree.Element(
+        f"{{{spec.cp}}}manifest",
+        nsmap={None: spec.cp, "adlcp": spec.adlcp, **spec.namespaces, "xsi": XSI},
+        identifier=xml_id("MANIFEST", course.id),
+        version=course.version,
+    )
+    root.set(f"{{{XSI}}}schemaLocation", spec.schema_location)
+    metadata = cp(root, "metadata")
+    cp(metadata, "schema", "ADL SCORM")
+    cp(metadata, "schemaversion", spec.schemaversion)
+    spec.metadata(metadata, course)
+
+    org_id = xml_id("ORG", course.id)
+    organization = cp(cp(root, "organizations", default=org_id), "organization", identifier=org_id)
+    cp(organization, "title", course.title)
+    shared_id = xml_id("RES", course.id, "shared")
+    resources = cp(root, "resources")
+    scormtype = f"{{{spec.adlcp}}}{spec.scormtype}"
+    for category in course.categories:
+        folder = cp(organization, "item", identifier=xml_id("CAT", course.id, category.id))
+        cp(folder, "title", category.title)
+        for module in course.modules_of(category):
+            for sco in package.scos_of(module):
+                resource_id = xml_id("RES", course.id, module.id, sco.kind)
+                item_id = xml_id("ITEM", course.id, module.id, sco.kind)
+                item = cp(folder, "item", identifier=item_id, identifierref=resource_id)
+                cp(item, "title", sco.title)
+                spec.item(item, sco)
+                resource = cp(
+                    resources, "resource", identifier=resource_id, type="webcontent", href=sco.href,
+                    **{scormtype: "sco"},
+                )  # fmt: skip
+                cp(resource, "file", href=sco.href)
+                cp(resource, "dependency", identifierref=shared_id)
+        spec.folder(folder)
+    spec.folder(organization)
+    shared = cp(resources, "resource", identifier=shared_id, type="webcontent", **{scormtype: "asset"})
+    for name in sorted(package.shared):
+        cp(shared, "file", href=name)
+    return root
+
+
 def xml_bytes(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
