@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from builder.checks.lms import moodle_detects_cc
 from builder.formats.cc import VERSIONS, Version
-from builder.formats.cc_rules import moodle_detects_cc11, schematron_issues
+from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
 from builder.quiz import QuestionType, build_quizzes
 from builder.schemas import default_catalog
@@ -168,13 +169,13 @@ def emulate_moodle_detection(manifest: bytes, limit: int) -> bool:
 
 def test_moodle_detects_the_cc11_cartridge(built: dict[str, Cartridge]) -> None:
     manifest = built["cc11"].manifest_bytes
-    assert emulate_moodle_detection(manifest, 500) and moodle_detects_cc11(manifest, 500)
+    assert emulate_moodle_detection(manifest, 500) and moodle_detects_cc(manifest, "1.1", 500)
     assert emulate_moodle_detection(manifest, 1024)
     # The emulation is not trivially true: a prefixed declaration, or a long comment first, fails.
     prefixed = manifest.replace(b'xmlns="http', b'xmlns:cp="http', 1)
-    assert not emulate_moodle_detection(prefixed, 500) and not moodle_detects_cc11(prefixed)
+    assert not emulate_moodle_detection(prefixed, 500) and not moodle_detects_cc(prefixed, "1.1", 500)
     late = manifest.replace(b"?>", b"?>\n<!--" + b" " * 600 + b"-->", 1)
-    assert not emulate_moodle_detection(late, 500) and not moodle_detects_cc11(late)
+    assert not emulate_moodle_detection(late, 500) and not moodle_detects_cc(late, "1.1", 500)
     assert not emulate_moodle_detection(built["cc13"].manifest_bytes, 1024)
 
 

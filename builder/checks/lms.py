@@ -22,8 +22,16 @@ MOODLE_CC_NEEDLE = {
     "1.0": "xmlns=http://www.imsglobal.org/xsd/imscc/imscp_v1p1",
     "1.1": "xmlns=http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1",
 }
+MOODLE_DETECTION_BYTES = 1024  # what current Moodle reads
+OLD_MOODLE_DETECTION_BYTES = 500  # what Moodle read before; our own cartridges meet this stricter limit
 # Characters Moodle's SCORM player mishandles in file names.
 RISKY_NAME_CHARS = set(":&'\"|")
+
+
+def moodle_detects_cc(manifest: bytes, version: str, limit: int = MOODLE_DETECTION_BYTES) -> bool:
+    """Moodle's own test: the CC version's default-namespace declaration in the first ``limit`` bytes."""
+    head = manifest[:limit].decode("latin-1").lower()
+    return MOODLE_CC_NEEDLE[version] in re.sub(r"[\s'\"]", "", head)
 
 
 def lms_checks(manifest: Manifest, names: frozenset[str]) -> list[Finding]:
@@ -118,9 +126,7 @@ def cc_checks(manifest: Manifest) -> list[Finding]:
     kind, root = manifest.kind, manifest.root
     out = []
     if kind.version in MOODLE_CC_NEEDLE:
-        head = manifest.data[:1024].decode("latin-1").lower()
-        squeezed = re.sub(r"[\s'\"]", "", head)
-        if MOODLE_CC_NEEDLE[kind.version] not in squeezed:
+        if not moodle_detects_cc(manifest.data, kind.version):
             out.append(
                 error(
                     "moodle-cc-detection",

@@ -17,19 +17,13 @@ from builder.checks.detect import CC_SETS
 from builder.checks.findings import Finding, error, warning
 from builder.checks.manifest import Manifest, Resource
 from builder.checks.xmldoc import parse, schema_findings
+from builder.formats.qti import Profile
 from builder.schemas import SchemaCatalog
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 # cc_profile values Moodle and Open edX convert; any other item is dropped (Moodle) or sinks the
 # whole assessment (Open edX).
-CC_PROFILES = (
-    "cc.multiple_choice.v0p1",
-    "cc.multiple_response.v0p1",
-    "cc.true_false.v0p1",
-    "cc.fib.v0p1",
-    "cc.pattern_match.v0p1",
-    "cc.essay.v0p1",
-)
+CC_PROFILES = tuple(profile.value for profile in Profile)
 _TYPES = (
     (re.compile(r"^imsqti_xmlv1p2/imscc_xmlv1p(\d)/(assessment|question-bank)$"), "qti"),
     (re.compile(r"^imswl_xmlv1p(\d)$"), "weblink"),

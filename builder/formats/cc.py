@@ -27,6 +27,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import builder as html_builder
 
+from builder.checks.lms import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.errors import BuildError
 from builder.formats import cc_rules, qti
 from builder.model import Category, Course, Link, Module
@@ -377,10 +378,10 @@ class _Cartridge:
             raise BuildError(f"{MANIFEST} lists files missing from the cartridge: {', '.join(missing)}")
         if self.v.name == "cc11":
             manifest = self.xml_docs[-1][1]
-            if not cc_rules.moodle_detects_cc11(manifest):
+            if not moodle_detects_cc(manifest, "1.1", OLD_MOODLE_DETECTION_BYTES):
                 raise BuildError(
                     f"{MANIFEST}: Moodle would not recognise the cartridge: the default namespace "
-                    f"{self.v.cp} is not declared in the first {cc_rules.MOODLE_DETECTION_BYTES} bytes"
+                    f"{self.v.cp} is not declared in the first {OLD_MOODLE_DETECTION_BYTES} bytes"
                 )
 
     def write(self, target: Path) -> None:

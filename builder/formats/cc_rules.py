@@ -3,12 +3,12 @@
 * The CC profile schemas carry Schematron rules in ``xs:appinfo`` (for QTI: which metadata fields
   exist, at least three options in a multiple-choice item, a trigger for every feedback, ...).
   They are run from the locked schema files themselves, so they cannot drift from the XSDs.
-* Moodle detects a CC 1.1 cartridge by a plain string search near the top of imsmanifest.xml.
+(Moodle's detection of a CC 1.1 cartridge is emulated in builder.checks.lms, shared with
+``builder validate``.)
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
@@ -30,16 +30,6 @@ RULE_FILES = {
     ("cc11", "manifest"): ("ccv1p1_lommanifest_v1p0.xsd",),
     ("cc13", "manifest"): ("LOM/ccv1p3_lommanifest_v1p0.xsd",),
 }
-
-# Moodle (backup/cc): reads this many bytes of imsmanifest.xml, lower-cases them, drops whitespace
-# and quotes, and looks for the CP namespace as the default namespace. Old versions read 500 bytes.
-MOODLE_DETECTION_BYTES = 500
-MOODLE_CC11_MARKER = "xmlns=http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
-
-
-def moodle_detects_cc11(manifest: bytes, limit: int = MOODLE_DETECTION_BYTES) -> bool:
-    head = manifest[:limit].decode("utf-8", errors="ignore").lower()
-    return MOODLE_CC11_MARKER in re.sub(r"[\s\"']", "", head)
 
 
 @cache
