@@ -7,8 +7,10 @@ checks approve is exactly what the renderer emits.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -108,14 +110,21 @@ def resolve_relative(ref: LinkRef, base: Path, root: Path) -> Path | None:
     return Path(joined)
 
 
-def render(text: str, rewrite: Callable[[str, bool], str | None], *, top_heading: int = 2) -> str:
+def render(
+    text: str,
+    rewrite: Callable[[str, bool], str | None],
+    *,
+    top_heading: int = 2,
+    md: MarkdownIt | None = None,
+) -> str:
     """HTML for ``text``; ``rewrite(target, is_image)`` maps each relative target to its output URL.
 
     Returning None from ``rewrite`` drops the link (the text stays). Headings are shifted so the
     highest one becomes ``<h{top_heading}>``: authors need not know where their text is placed.
     """
+    md = md or _PARSER
     env: dict[str, object] = {}
-    tokens = _PARSER.parse(text, env)
+    tokens = md.parse(text, env)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = top_heading - min(levels) if levels else 0
     _anchor_headings(tokens)
@@ -140,7 +149,34 @@ def render(text: str, rewrite: Callable[[str, bool], str | None], *, top_heading
                 tok.attrs.pop(attr, None)
             else:
                 tok.attrSet(attr, new)
-    return _PARSER.renderer.render(tokens, _PARSER.options, env)
+    return md.renderer.render(tokens, md.options, env)
+
+
+# Text shown apart from the course's pages (quiz text in SCORM, QTI, Moodle XML, GIFT; framework
+# descriptions): there are no course files beside it, and packages load nothing from anywhere.
+_DETACHED = parser()
+_DETACHED.disable("image")
+_SOLE_PARAGRAPH = re.compile(r"^<p>((?:(?!</?p>).)*)</p>$", re.DOTALL)
+
+
+def _drop_link(_target: str, _image: bool) -> None:
+    return None
+
+
+@lru_cache(maxsize=8192)
+def render_detached(text: str, top_heading: int = 2) -> str:
+    """HTML of Markdown shown outside the course's pages: links to course files dropped, no images.
+
+    Cached: the same descriptions recur across questions and formats of one build.
+    """
+    return render(text, _drop_link, top_heading=top_heading, md=_DETACHED).strip()
+
+
+def render_detached_inline(text: str) -> str:
+    """``render_detached`` for short texts such as options: a single paragraph loses its ``<p>``."""
+    rendered = render_detached(text)
+    match = _SOLE_PARAGRAPH.match(rendered)
+    return match.group(1) if match else rendered
 
 
 def slug(text: str) -> str:

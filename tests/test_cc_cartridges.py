@@ -128,7 +128,12 @@ def test_every_resource_file_is_in_the_zip_and_every_reference_resolves(cartridg
 
 
 def expected_items(quiz_questions: tuple) -> int:
-    return sum(len(q.pairs) if q.type is QuestionType.MATCHING else 1 for q in quiz_questions)
+    """Matching questions become one item per pair, multiple-response ones one item per option."""
+    per_question = {
+        QuestionType.MATCHING: lambda q: len(q.pairs),
+        QuestionType.MULTIPLE_RESPONSE: lambda q: len(q.options),
+    }
+    return sum(per_question.get(q.type, lambda _q: 1)(q) for q in quiz_questions)
 
 
 def test_each_quiz_has_the_quiz_models_questions(cartridge: Cartridge) -> None:
@@ -138,14 +143,16 @@ def test_each_quiz_has_the_quiz_models_questions(cartridge: Cartridge) -> None:
         quiz = quizzes[module.id]
         name = f"R_module_{module.id}_quiz/assessment.xml"
         items = cartridge.xml(name).xpath("//q:assessment/q:section/q:item", namespaces=QTI)
-        # Matching questions become one item per pair; every other question is one item.
         assert len(items) == expected_items(quiz.questions), module.id
         idents = [item.get("ident") for item in items]
         assert len(set(idents)) == len(idents)
         covered = {i for i in idents if i in {q.id for q in quiz.questions}}
-        matching = {q.id for q in quiz.questions if q.type is QuestionType.MATCHING}
-        assert covered | matching == {q.id for q in quiz.questions}
-        assert all(any(i.startswith(f"{m}.") for i in idents) for m in matching)
+        split_types = (QuestionType.MATCHING, QuestionType.MULTIPLE_RESPONSE)
+        split = {q.id: q for q in quiz.questions if q.type in split_types}
+        assert covered | set(split) == {q.id for q in quiz.questions}
+        titles = [item.get("title") for item in items]
+        for qid, q in split.items():  # each part of a split question names it in its title
+            assert sum(t.startswith(f"{qid} (") for t in titles) == expected_items((q,)), qid
 
 
 def test_every_quiz_item_carries_a_profile_moodle_maps(cartridge: Cartridge) -> None:
@@ -290,10 +297,7 @@ def test_cc13_ties_each_quiz_item_to_its_competency_ids(built: dict[str, Cartrid
             tied += 1
     quizzes = build_quizzes(course).quizzes.values()
     assert tied == sum(
-        (len(q.pairs) if q.type is QuestionType.MATCHING else 1)
-        for quiz in quizzes
-        for q in quiz.questions
-        if q.competency_ids
+        expected_items(tuple(q for q in quiz.questions if q.competency_ids)) for quiz in quizzes
     )
     assert built["cc11"].xpath(built["cc11"].manifest, "//csmd:curriculumStandardsMetadataSet") == []
 

@@ -13,9 +13,10 @@ from lxml import etree
 from builder.formats import FORMATS, cc, qti
 from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
-from builder.quiz import QuestionType, build_quizzes
+from builder.quiz import build_quizzes
 from builder.validate import validate_xml
 from tests.conftest import run
+from tests.test_cc_cartridges import expected_items
 
 NS = {"q": qti.QTI_NS}
 ALPHA = "modules/alpha/module.yaml"
@@ -164,7 +165,9 @@ def edx_correct(item: etree._Element) -> set[str]:
 def test_every_question_type_maps_to_a_cc_type(alpha_items: dict) -> None:
     items = alpha_items["cc11"]
     assert profile(items["authored.alpha.plan-owner"]) == "cc.multiple_choice.v0p1"
-    assert profile(items["authored.alpha.cost-items"]) == "cc.multiple_response.v0p1"
+    for option in ("staff", "licences", "hosting", "catering"):
+        assert profile(items[f"authored.alpha.cost-items.{option}"]) == "cc.true_false.v0p1"
+    assert not any(profile(item) == "cc.multiple_response.v0p1" for item in items.values())
     assert profile(items["authored.alpha.board"]) == "cc.true_false.v0p1"
     assert profile(items["authored.alpha.fill-in"]) == "cc.fib.v0p1"
     assert profile(items["authored.alpha.reflect"]) == "cc.essay.v0p1"
@@ -187,20 +190,26 @@ def test_moodle_grades_choice_items_as_the_quiz_model_does(alpha_items: dict, au
         for ident in ("authored.alpha.plan-owner", "authored.alpha.board"):
             weights = {o.id: o.weight for o in questions[ident].options}
             assert moodle_answer_scores(items[ident]) == weights, (version, ident)
-        # Multiple response: right options share the points as in the model; Moodle's converter has no
-        # way to carry the model's penalties, so wrong options score 0 there, never full marks.
-        scores = moodle_answer_scores(items["authored.alpha.cost-items"])
-        model = {o.id: o.weight for o in questions["authored.alpha.cost-items"].options}
-        right = {k: round(float(w), 7) for k, w in model.items() if w > 0}  # Moodle stores 7 decimals
-        assert {k: float(v) for k, v in scores.items() if model[k] > 0} == right
-        assert scores["catering"] == 0
+        # Multiple response: Moodle's converter would give ticking every box full marks, so each option
+        # is a true/false item of its own: "true" scores exactly for the right options, "false" for
+        # the wrong ones.
+        for option in questions["authored.alpha.cost-items"].options:
+            scores = moodle_answer_scores(items[f"authored.alpha.cost-items.{option.id}"])
+            expected = {"true": Fraction(option.correct), "false": Fraction(not option.correct)}
+            assert scores == expected, (version, option.id)
 
 
 def test_open_edx_finds_exactly_the_right_answers(alpha_items: dict) -> None:
     items = alpha_items["cc13"]
     assert edx_correct(items["authored.alpha.plan-owner"]) == {"board"}
     assert edx_correct(items["authored.alpha.board"]) == {"false"}
-    assert edx_correct(items["authored.alpha.cost-items"]) == {"staff", "licences", "hosting"}
+    for option, right in (
+        ("staff", "true"),
+        ("licences", "true"),
+        ("hosting", "true"),
+        ("catering", "false"),
+    ):
+        assert edx_correct(items[f"authored.alpha.cost-items.{option}"]) == {right}
     assert edx_correct(items["authored.alpha.fill-in"]) == {"milestones", "milestone"}
     essay = items["authored.alpha.reflect"]
     first = essay.xpath("q:resprocessing/q:respcondition[1]/q:displayfeedback/@linkrefid", namespaces=NS)
@@ -357,8 +366,6 @@ def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
     course = load_course(authored)
     _, summary = cc.build_cartridge(course, tmp_path, cc.VERSIONS["cc11"])
     quizzes = build_quizzes(course).quizzes.values()
-    expected = sum(
-        len(q.pairs) if q.type is QuestionType.MATCHING else 1 for z in quizzes for q in z.questions
-    )
+    expected = sum(expected_items(z.questions) for z in quizzes)
     assert sum(summary.questions.values()) == expected
     assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 1

@@ -250,6 +250,14 @@ BROKEN = {
         '<item ident="q1"',
         "Moodle needs exactly 'true' and 'false'",
     ),
+    "QTI multiple response Moodle grades without penalties": Broken(
+        lambda: replace(cartridge(1), QUIZ, "cc.multiple_choice.v0p1", "cc.multiple_response.v0p1"),
+        "qti-multiple-response-grading",
+        QUIZ,
+        '<item ident="q1"',
+        "ticking every box scores full marks",
+        WARNING,
+    ),
     "quiz file missing": Broken(
         lambda: {k: v for k, v in cartridge(1).items() if k != QUIZ},
         "missing-file",

@@ -155,6 +155,13 @@ def qti_checks(tree: etree._ElementTree, found: Descriptor, package_cc: str) -> 
                 f"item {ident!r} is a pattern match: Open edX shows the whole assessment as MISSING CONTENT"
             )
             out.append(warning("qti-pattern-match", message, found.member, item))
+        if profile == "cc.multiple_response.v0p1" and moodle:
+            message = (
+                f"multiple-response item {ident!r}: Moodle's importer gives each right option its share "
+                "and every wrong option 0, so ticking every box scores full marks; give wrong options a "
+                "negative grade in Moodle after import, or use one true/false item per option"
+            )
+            out.append(warning("qti-multiple-response-grading", message, found.member, item))
         if profile == "cc.true_false.v0p1" and moodle:
             idents = {label.get("ident") for label in item.iter(_q("response_label"))}
             if idents != {"true", "false"}:

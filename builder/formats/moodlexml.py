@@ -14,7 +14,6 @@ pairs with answers). ``check_question`` refuses such questions at build time ins
 from __future__ import annotations
 
 import html
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +31,6 @@ NAME = "moodlexml"
 
 TAG_MAX_LENGTH = 50  # Moodle cuts longer tag names (lib/setuplib.php TAG_MAX_LENGTH)
 PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try
-_SOLE_PARAGRAPH = re.compile(r"^<p>((?:(?!</?p>).)*)</p>$", re.DOTALL)
 
 
 def output_path(course: Course, out_dir: Path) -> Path:
@@ -56,23 +54,14 @@ def percent(weight: Fraction) -> str:
     return format((fraction * 100).normalize(), "f")
 
 
-def _no_links(_target: str, _image: bool) -> str | None:
-    # Relative links point into the web site, which does not exist inside Moodle: keep the text only.
-    return None
-
-
 def html_text(text: str | None) -> str:
     """HTML of a Markdown text, rendered by the builder's own (safe) Markdown renderer."""
-    if not text:
-        return ""
-    return markdown.render(text, _no_links, top_heading=3).strip()
+    return markdown.render_detached(text, top_heading=3) if text else ""
 
 
 def inline_html(text: str) -> str:
     """HTML of a short Markdown text such as an option: a single paragraph loses its <p> wrapper."""
-    rendered = html_text(text)
-    match = _SOLE_PARAGRAPH.match(rendered)
-    return match.group(1) if match else rendered
+    return markdown.render_detached_inline(text)
 
 
 def plain_html(text: str) -> str:

@@ -98,13 +98,13 @@ def _html(text: str) -> str:
     """Markdown as HTML for ``mattext``. Links to course files are dropped (quiz text may only link
     http(s)/mailto). ``%`` is written as a character reference because Open edX URL-decodes
     question text, which would turn ``%25`` into ``%``; every HTML reader shows it as ``%``."""
-    return markdown.render(text, lambda _target, _image: None).strip().replace("%", "&#37;")
+    return markdown.render_detached(text).replace("%", "&#37;")
 
 
 def plain_text(text: str) -> str:
     """Markdown reduced to its text, whitespace collapsed."""
-    rendered = markdown.render(text, lambda _target, _image: None)
-    if not rendered.strip():
+    rendered = markdown.render_detached(text)
+    if not rendered:
         return ""
     return " ".join(lxml.html.fragment_fromstring(rendered, create_parent="div").text_content().split())
 
@@ -161,8 +161,36 @@ def _matching(q: Question, seed: int) -> tuple[CcItem, ...]:
     return tuple(items)
 
 
+def _per_option(q: Question, base: CcItem, choices: tuple[Choice, ...]) -> tuple[CcItem, ...]:
+    """A multiple-response question as one true/false item per option.
+
+    Moodle's CC importer grades cc.multiple_response by giving each right option its share and every
+    wrong one 0, so ticking every box scores full marks; a true/false item per option is graded
+    exactly there and everywhere else.
+    """
+    items = []
+    for number, choice in enumerate(choices, start=1):
+        items.append(
+            replace(
+                base,
+                ident=stable_id(q.id, choice.ident),
+                title=f"{q.id} (option {number} of {len(choices)})",
+                profile=Profile.TRUE_FALSE,
+                stem=f"{q.stem}\n\nTrue or false: “{_escape_md(choice.text)}” is one of the right answers.",
+                choices=(
+                    Choice("true", "True", choice.correct),
+                    Choice("false", "False", not choice.correct),
+                ),
+                feedback=_join_md(choice.feedback, q.feedback),
+                converted_from=f"option {number} of {len(choices)} of multiple-response question {q.id}",
+            )
+        )
+    return tuple(items)
+
+
 def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
-    """The CC items standing for ``q``: one, except a matching question gives one per pair."""
+    """The CC items standing for ``q``: one, except that a matching question gives one per pair and a
+    multiple-response question one true/false item per option."""
     if q.type is QuestionType.MATCHING:
         return _matching(q, seed)
     base = CcItem(
@@ -193,7 +221,7 @@ def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
         return (replace(base, profile=Profile.TRUE_FALSE, choices=tf),)
     choices = tuple(Choice(o.id, plain_text(o.text), o.correct, o.feedback) for o in q.options)
     if q.type is QuestionType.MULTIPLE_RESPONSE:
-        return (replace(base, profile=Profile.MULTIPLE_RESPONSE, choices=choices),)
+        return _per_option(q, base, choices)
     single = replace(base, profile=Profile.MULTIPLE_CHOICE, choices=choices)
     if len(choices) < MIN_CHOICES:
         rng = rng_for(seed, "cc-binary", q.id)

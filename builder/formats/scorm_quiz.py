@@ -209,17 +209,13 @@ def _view(question: Question, number: int, titles: dict[str, str], order: list[i
 
 _TEXT_TYPES = frozenset({QuestionType.SHORT_ANSWER, QuestionType.ESSAY})
 
-# Quiz text may link to http(s) pages but never load anything: images are not rendered.
-_MD = markdown.parser()
-_MD.disable("image")
-
 
 def _inline(text: str) -> Markup:
-    return Markup(_MD.renderInline(text).strip())
+    return Markup(markdown.render_detached_inline(text))
 
 
 def _block(text: str | None) -> Markup | None:
-    return Markup(_MD.render(text)) if text else None
+    return Markup(markdown.render_detached(text, top_heading=3)) if text else None
 
 
 def _matching_order(question: Question) -> list[int]:

@@ -81,7 +81,15 @@ def authored_questions(module: Module) -> tuple[list[Question], list[Problem]]:
                 problems.append(Problem(at(key), f"'{key}' is not used by {kind.label} questions; remove it"))
         for path, text in _markdown_values(entry):
             for ref in markdown.links(text, at(*path), inline=True):
-                if ref.is_relative or ref.scheme not in ("http", "https", "mailto"):
+                if ref.image:
+                    problems.append(
+                        Problem(
+                            ref.pos,
+                            f"image '{ref.target}' in a quiz question: quiz text cannot "
+                            "show images (packages load nothing from the internet); describe it in words",
+                        )
+                    )
+                elif ref.is_relative or ref.scheme not in ("http", "https", "mailto"):
                     problems.append(
                         Problem(
                             ref.pos,

@@ -64,11 +64,18 @@ def _module_quiz(course: Course, module: Module) -> tuple[Quiz, list[Problem]]:
     return quiz, problems
 
 
+_last: tuple[Course, QuizSet] | None = None  # every format of one build asks for the same quizzes
+
+
 def build_quizzes(course: Course) -> QuizSet:
     """Every module's quiz, in course order; the same course and seed always give the same quizzes.
 
-    Raises CourseError listing every rule broken; warnings come back in the QuizSet.
+    Raises CourseError listing every rule broken; warnings come back in the QuizSet. The result for
+    the most recent course object is kept, so a build of several formats generates the quizzes once.
     """
+    global _last
+    if _last is not None and _last[0] is course:
+        return _last[1]
     quizzes: dict[str, Quiz] = {}
     problems: list[Problem] = []
     for module in course.modules:
@@ -79,4 +86,5 @@ def build_quizzes(course: Course) -> QuizSet:
     if errors:
         raise CourseError(errors)
     warnings = sorted({p for p in problems if p.severity != "error"}, key=lambda p: (p.pos, p.message))
-    return QuizSet(quizzes, tuple(warnings))
+    _last = (course, QuizSet(quizzes, tuple(warnings)))
+    return _last[1]
