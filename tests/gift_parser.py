@@ -3,7 +3,7 @@
 Only the tests use it: they read the builder's GIFT back the way Moodle would, so a text that
 Moodle would split, retype or decode differently shows up as a difference. Kept deliberately
 literal, PHP quirks included (``trim``'s character set, ``empty("0")``, the order in which escapes
-are replaced by placeholders), because those quirks are what a real import runs into.
+are replaced by stand-in tokens, as Moodle does), because those quirks are what a real import runs into.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 # Moodle's FORMAT_* names as GIFT writes them in [brackets].
 FORMATS = ("moodle", "html", "plain", "markdown")
 _WEIGHT = re.compile(r"^%\-*([0-9]{1,2})\.?([0-9]*)%")
-_PLACEHOLDERS = {
+_STAND_INS = {
     "\\:": "&&058;",
     "\\#": "&&035;",
     "\\=": "&&061;",
@@ -23,7 +23,7 @@ _PLACEHOLDERS = {
     "\\~": "&&126;",
     "\\n": "&&010",
 }
-_DECODED = {placeholder: escaped[1] for escaped, placeholder in _PLACEHOLDERS.items()} | {"&&010": "\n"}
+_DECODED = {token: escaped[1] for escaped, token in _STAND_INS.items()} | {"&&010": "\n"}
 
 
 class GiftError(ValueError):
@@ -68,14 +68,14 @@ def php_empty(text: str) -> bool:
 
 def escapedchar_pre(text: str) -> str:
     text = text.replace("\\\\", "&&092;")
-    for escaped, placeholder in _PLACEHOLDERS.items():
-        text = text.replace(escaped, placeholder)
+    for escaped, token in _STAND_INS.items():
+        text = text.replace(escaped, token)
     return text.replace("&&092;", "\\")
 
 
 def escapedchar_post(text: str) -> str:
-    for placeholder, char in _DECODED.items():
-        text = text.replace(placeholder, char)
+    for token, char in _DECODED.items():
+        text = text.replace(token, char)
     return text
 
 
