@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -36,8 +37,17 @@ ALLOWED_SUFFIXES = frozenset(
 _SVG_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-def attachment_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be shipped, or None when it can."""
+# Characters that break links in LMS players (Moodle's SCORM player among them) or in URLs.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f:&'\"|#%?\\<>*]")
+
+
+def attachment_problem(path: Path, rel: Path | None = None) -> str | None:
+    """Why ``path`` (course-relative ``rel``) cannot be shipped, or None when it can."""
+    if rel is not None and (bad := _UNSAFE_NAME.search(rel.as_posix())):
+        return (
+            f"the file name contains {bad.group()!r}, which breaks links in LMS players; "
+            "rename the file (letters, digits, spaces, - _ . ( ) are safe)"
+        )
     suffix = path.suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         return (
@@ -49,22 +59,51 @@ def attachment_problem(path: Path) -> str | None:
     return None
 
 
+_SVG_ACTIVE = {
+    "script",
+    "foreignObject",
+    "iframe",
+    "embed",
+    "object",
+    "set",
+    "animate",
+    "animateMotion",
+    "animateTransform",
+    "animateColor",
+    "handler",
+    "listener",
+}
+_REMOTE_CSS = re.compile(r"@import|url\(\s*['\"]?(?!#)", re.IGNORECASE)
+
+
 def _svg_problem(path: Path) -> str | None:
-    """SVG opened directly runs its scripts; accept only static drawings."""
+    """SVG opened directly runs its scripts; accept only static, self-contained drawings."""
     try:
-        root = etree.parse(str(path), _SVG_PARSER).getroot()
+        tree = etree.parse(str(path), _SVG_PARSER)
     except etree.XMLSyntaxError as exc:
         return f"SVG is not well-formed XML ({exc.msg})"
-    for el in root.iter():
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return "SVG has a DOCTYPE (entities can hide scripts); remove the DOCTYPE"
+    for el in tree.getroot().iter():
         if not isinstance(el.tag, str):
+            if isinstance(el, etree._Entity):
+                return "SVG uses entities; write the content out"
             continue
         name = etree.QName(el).localname
-        if name in ("script", "foreignObject", "iframe", "embed", "object"):
+        if name in _SVG_ACTIVE:
             return f"SVG contains a <{name}> element; only static drawings can be attached"
+        if name == "style" and _REMOTE_CSS.search("".join(el.itertext())):
+            return "SVG style loads another resource (url() or @import); attach self-contained drawings only"
         for attr, value in el.attrib.items():
             local = etree.QName(attr).localname.lower()
             if local.startswith("on"):
                 return f"SVG has an event handler attribute '{local}'; remove scripts from the drawing"
             if local == "href" and not value.startswith("#"):
                 return "SVG links to another resource; attach self-contained drawings only"
+            if _REMOTE_CSS.search(value):
+                return (
+                    "SVG style loads another resource (url() or @import); attach self-contained drawings only"
+                )
+            if "javascript:" in "".join(value.split()).lower():
+                return "SVG contains a javascript: address; remove it"
     return None

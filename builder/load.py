@@ -33,7 +33,7 @@ from builder.model import (
     TrainingMaterial,
 )
 from builder.paths import SCHEMAS
-from builder.yamlpos import YamlDoc, load_yaml
+from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
 MODULE_FILE = "module.yaml"
 COURSE_FILE = "course.yaml"
@@ -131,6 +131,11 @@ class _Loader:
         if not text.strip():
             self.out.error(pos, f"file '{rel}' is empty; write its content or remove the entry")
             return None
+        if bad := forbidden_char(text):
+            before = text[: FORBIDDEN_CHARS.search(text).start()]  # type: ignore[union-attr]
+            at = Pos(target, before.count("\n") + 1, len(before) - before.rfind("\n"))
+            self.out.error(at, f"the control character {bad} cannot be carried by any package; remove it")
+            return None
         body = Markdown(text, Pos(target), target.parent)
         self.check_links(body, inline=False)
         return body
@@ -148,27 +153,39 @@ class _Loader:
                     f"link '{ref.target}' uses the unsafe scheme '{ref.scheme}:'; "
                     "use an http(s) address or a relative path inside the course",
                 )
+            elif ref.image and not ref.is_relative:
+                self.out.error(
+                    ref.pos,
+                    f"image '{ref.target}' is not a file of the course; packages load nothing from the "
+                    "internet: save the image in the course folder and link it by a relative path",
+                )
             elif ref.is_relative:
-                rel = markdown.resolve_relative(ref, body.base, self.root)
-                if rel is None:
-                    if ref.target.startswith("#"):
-                        continue
-                    self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
-                elif not (self.root / rel).exists():
-                    self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
-                elif (self.root / rel).is_dir() or rel.suffix in (".md", ".yaml"):
-                    self.page_links.append((rel, ref.pos))
-                elif (self.root / rel).is_file():
-                    problem = attachment_problem(self.root / rel)
-                    if problem:
-                        self.out.error(ref.pos, f"link '{ref.target}': {problem}")
-                    else:
-                        self.attachments.add(rel)
+                self.check_relative(ref, body)
             elif ref.target.startswith("/") or ref.target.startswith("//"):
                 self.out.error(
                     ref.pos,
                     f"link '{ref.target}' is absolute; use a relative path inside the course",
                 )
+
+    def check_relative(self, ref: markdown.LinkRef, body: Markdown) -> None:
+        rel = markdown.resolve_relative(ref, body.base, self.root)
+        if rel is None:
+            if not ref.target.startswith("#"):
+                self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
+            return
+        full = self.root / rel
+        if not full.exists():
+            self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
+        elif not full.resolve().is_relative_to(self.root):
+            self.out.error(
+                ref.pos, f"link '{ref.target}' leads outside the course folder through a symbolic link"
+            )
+        elif full.is_dir() or rel.suffix in (".md", ".yaml"):
+            self.page_links.append((rel, ref.pos))
+        elif problem := attachment_problem(full, rel):
+            self.out.error(ref.pos, f"link '{ref.target}': {problem}")
+        else:
+            self.attachments.add(rel)
 
     def check_page_links(self, pages, categories, modules) -> None:  # type: ignore[no-untyped-def]
         """Links between course files must land on something that becomes a page."""
@@ -346,6 +363,11 @@ class _Loader:
             file = self.root / "modules" / module_id / MODULE_FILE
             if not file.is_file():
                 self.out.error(pos, f"module '{module_id}' has no modules/{module_id}/{MODULE_FILE}")
+                continue
+            if not file.resolve().is_relative_to(self.root):
+                self.out.error(
+                    pos, f"modules/{module_id}/{MODULE_FILE} is a link to a file outside the course"
+                )
                 continue
             try:
                 mdoc = load_yaml(file)

@@ -89,7 +89,7 @@ def links(text: str, origin: Pos, *, inline: bool) -> Iterator[LinkRef]:
             else:
                 line, col = _line_col(lines, first, target)
                 pos = Pos(origin.file, origin.line + line - 1, col)
-            yield LinkRef(unquote(target), pos, tok.type == "image")
+            yield LinkRef(target, pos, tok.type == "image")
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:
@@ -101,7 +101,7 @@ def _walk(tokens: list[Token]) -> Iterator[Token]:
 
 def resolve_relative(ref: LinkRef, base: Path, root: Path) -> Path | None:
     """Course-relative path a relative link points to, or None when it leaves the course folder."""
-    path_part = urlsplit(ref.target).path
+    path_part = unquote(urlsplit(ref.target).path)
     if not path_part:
         return None
     joined = posixpath.normpath(posixpath.join(base.relative_to(root).as_posix(), path_part))
@@ -139,12 +139,14 @@ def render(
             target = str(tok.attrGet(attr) or "")
             parts = urlsplit(target)
             if parts.scheme or parts.netloc:
-                if tok.type == "link_open" and parts.scheme in ("http", "https"):
+                if tok.type == "image":  # would load from the network (loading refuses these too)
+                    tok.attrs.pop(attr, None)
+                elif parts.scheme in ("http", "https"):
                     tok.attrSet("rel", "noopener")
                 continue
             if not parts.path:  # fragment-only link within the same page
                 continue
-            new = rewrite(unquote(target), tok.type == "image")
+            new = rewrite(target, tok.type == "image")
             if new is None:
                 tok.attrs.pop(attr, None)
             else:

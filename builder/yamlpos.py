@@ -55,6 +55,19 @@ class YamlDoc:
         return self.values.get(path, Pos(self.file))
 
 
+# Characters XML 1.0 cannot carry (every package format is XML somewhere) and lone surrogates.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_NODES = 200_000  # far above any real course; stops alias bombs ("billion laughs")
+MAX_DEPTH = 64
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+def forbidden_char(text: str) -> str | None:
+    """A description of the first character no package can carry, or None."""
+    found = FORBIDDEN_CHARS.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 def load_yaml(file: Path) -> YamlDoc:
     try:
         text = file.read_text(encoding="utf-8")
@@ -66,13 +79,21 @@ def load_yaml(file: Path) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file)
         raise CourseError([Problem(pos, f"YAML syntax error: {exc.problem or exc.context}")]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        pos = Pos(file, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        raise CourseError(
+            [Problem(pos, f"character U+{exc.character:04X} is not allowed in YAML; remove it")]
+        ) from None
+    except RecursionError:
+        raise CourseError([Problem(Pos(file), f"nested more than {MAX_DEPTH} levels deep")]) from None
     doc = YamlDoc(file, None)
     if node is None:
         return doc
-    problems: list[Problem] = []
-    doc.data = _build(node, (), doc, problems, _StrictLoader(""))
-    if problems:
-        raise CourseError(problems)
+    builder = _Builder(doc)
+    doc.data = builder.build(node, ())
+    if builder.problems:
+        raise CourseError(builder.problems)
     return doc
 
 
@@ -80,28 +101,73 @@ def _mark(file: Path, node: yaml.Node) -> Pos:
     return Pos(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _build(node: yaml.Node, path: JsonPath, doc: YamlDoc, problems: list[Problem], ctor) -> Any:
-    doc.values[path] = _mark(doc.file, node)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
+class _Builder:
+    """Plain data from the node graph, recording positions; aliases are expanded within a budget."""
+
+    def __init__(self, doc: YamlDoc) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.ctor = _StrictLoader("")
+        self.nodes = 0
+        self.active: set[int] = set()  # nodes being built: meeting one again is a recursive alias
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(_mark(self.doc.file, node), message))
+
+    def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            if self.nodes == MAX_NODES + 1:
+                self.fail(
+                    node, f"more than {MAX_NODES} values (aliases expanding too much?); simplify the file"
+                )
+            return None
+        if id(node) in self.active:
+            self.fail(node, "recursive alias: an anchor cannot contain itself")
+            return None
+        if len(path) > MAX_DEPTH:
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep")
+            return None
+        self.doc.values[path] = _mark(self.doc.file, node)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            self.fail(node, f"unsupported YAML tag {node.tag}; write plain lists and mappings")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return self.scalar(node)
+        finally:
+            self.active.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = ctor.construct_object(key_node, deep=True)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "YAML merge keys (<<) are not supported; write the keys out")
+                continue
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                problems.append(Problem(_mark(doc.file, key_node), f"keys must be text, not {key!r}"))
+                self.fail(key_node, "keys must be text")
                 continue
             if key in result:
-                problems.append(
-                    Problem(
-                        _mark(doc.file, key_node),
-                        f"duplicate key '{key}' (each key once per mapping)",
-                    )
-                )
+                self.fail(key_node, f"duplicate key '{key}' (each key once per mapping)")
                 continue
-            doc.keys[(*path, key)] = _mark(doc.file, key_node)
-            result[key] = _build(value_node, (*path, key), doc, problems, ctor)
+            self.doc.keys[(*path, key)] = _mark(self.doc.file, key_node)
+            result[key] = self.build(value_node, (*path, key))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), doc, problems, ctor) for i, item in enumerate(node.value)]
-    if node.tag == "tag:yaml.org,2002:merge" or node.value == "<<":
-        problems.append(Problem(_mark(doc.file, node), "YAML merge keys are not supported"))
-    return ctor.construct_object(node, deep=True)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            value = self.ctor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.fail(node, f"unsupported YAML value: {problem}")
+            return None
+        if isinstance(value, str) and (bad := forbidden_char(value)):
+            self.fail(
+                node, f"text contains the control character {bad}, which no package can carry; remove it"
+            )
+        return value

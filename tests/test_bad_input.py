@@ -205,6 +205,146 @@ CASES: dict[str, Case] = {
         "audience-intro.md",
         r"not a page, category intro, module",
     ),
+    "symlinked attachment leading outside": (
+        lambda c: (
+            (c / "files" / "leak.txt").symlink_to(c.parent / "secret.txt"),
+            (c.parent / "secret.txt").write_text("secret\n", encoding="utf-8"),
+            edit(
+                c / "modules/gamma/scope.md",
+                "Gamma covers hosting.",
+                "Gamma covers [x](../../files/leak.txt).",
+            ),
+        ),
+        "modules/gamma/scope.md",
+        "leak.txt",
+        r"outside the course folder through a symbolic link",
+    ),
+    "symlinked module file leading outside": (
+        lambda c: (
+            (c.parent / "outside.yaml").write_text(
+                (c / "modules/gamma/module.yaml").read_text(), encoding="utf-8"
+            ),
+            (c / "modules/gamma/module.yaml").unlink(),
+            (c / "modules/gamma/module.yaml").symlink_to(c.parent / "outside.yaml"),
+        ),
+        "course.yaml",
+        "modules: [gamma]",
+        r"is a link to a file outside the course",
+    ),
+    "svg with an entity-hidden script": (
+        lambda c: (c / "files/diagram.svg").write_text(
+            '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x "<script>alert(1)</script>">]>\n'
+            '<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+            encoding="utf-8",
+        ),
+        "pages/welcome.md",
+        "diagram.svg",
+        r"SVG has a DOCTYPE",
+    ),
+    "svg with an animated javascript link": (
+        lambda c: (c / "files/diagram.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" to="javascript:alert(1)"/>'
+            "<text>x</text></a></svg>",
+            encoding="utf-8",
+        ),
+        "pages/welcome.md",
+        "diagram.svg",
+        r"SVG contains a <set> element",
+    ),
+    "svg loading a remote stylesheet": (
+        lambda c: (c / "files/diagram.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://tracker.example/x.css);</style>'
+            "</svg>",
+            encoding="utf-8",
+        ),
+        "pages/welcome.md",
+        "diagram.svg",
+        r"SVG style loads another resource",
+    ),
+    "remote image": (
+        lambda c: edit(
+            c / "modules/beta/scope.md",
+            "of **practice**.",
+            "of **practice**.\n\n![pixel](https://tracker.example/p.gif?learner=1)",
+        ),
+        "modules/beta/scope.md",
+        "tracker.example",
+        r"packages load nothing from the internet",
+    ),
+    "attachment name that breaks LMS links": (
+        lambda c: (
+            (c / "files/a&b.txt").write_text("x\n", encoding="utf-8"),
+            edit(c / "categories/first.md", "modules.", "modules. [Notes](../files/a%26b.txt)"),
+        ),
+        "categories/first.md",
+        "a%26b.txt",
+        r"file name contains '&'",
+    ),
+    "alias bomb": (
+        lambda c: edit(
+            c / "course.yaml",
+            "keywords: [testing]",
+            "keywords: [testing]\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(
+                f"x{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, "
+                f"*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n"
+                for i in range(1, 9)
+            ),
+        ),
+        "course.yaml",
+        None,
+        r"aliases expanding too much",
+    ),
+    "recursive alias": (
+        lambda c: edit(c / "course.yaml", "keywords: [testing]", "keywords: &k [testing, *k]"),
+        "course.yaml",
+        "keywords: &k",
+        r"recursive alias",
+    ),
+    "merge key": (
+        lambda c: edit(
+            c / "course.yaml", "keywords: [testing]", "keywords: [testing]\nquizz:\n  <<: {seed: 1}"
+        ),
+        "course.yaml",
+        "<<:",
+        r"merge keys \(<<\) are not supported",
+    ),
+    "python tag": (
+        lambda c: edit(
+            c / "course.yaml",
+            "title: Mini Course for Tests",
+            "title: !!python/object/apply:os.system [echo hi]",
+        ),
+        "course.yaml",
+        "!!python",
+        r"unsupported YAML (value|tag)",
+    ),
+    "raw control character in yaml": (
+        lambda c: edit(
+            c / "modules/beta/module.yaml", "summary: Beta is about", "summary: Beta \x0b is about"
+        ),
+        "modules/beta/module.yaml",
+        "summary: Beta",
+        r"character U\+000B is not allowed",
+    ),
+    "escaped control character in yaml": (
+        lambda c: edit(c / "modules/beta/module.yaml", "title: Beta Module", 'title: "Beta\\v Module"'),
+        "modules/beta/module.yaml",
+        'title: "Beta',
+        r"control character U\+000B",
+    ),
+    "control character in markdown": (
+        lambda c: edit(c / "modules/gamma/scope.md", "Gamma covers hosting.", "Gamma covers\x01 hosting."),
+        "modules/gamma/scope.md",
+        "Gamma covers",
+        r"control character U\+0001",
+    ),
+    "deep nesting": (
+        lambda c: edit(c / "course.yaml", "keywords: [testing]", "keywords: " + "[" * 3000 + "]" * 3000),
+        "course.yaml",
+        None,
+        r"nested more than 64 levels|YAML",
+    ),
     "no course.yaml": (
         lambda c: (c / "course.yaml").unlink(),
         "course.yaml",
