@@ -30,7 +30,13 @@ $(CHROMIUM):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "install Debian's chromium package (sudo apt-get install chromium) for the browser tests"; exit 1; fi
 
-test: $(STAMP) $(CHROMIUM)
+# The SCORM browser tests run the SCOs under scorm-again, the LMS-side runtime pinned in tests/scorm_again.
+SCORM_AGAIN := tests/scorm_again/node_modules/.package-lock.json
+$(SCORM_AGAIN): tests/scorm_again/package-lock.json
+	npm ci --prefix tests/scorm_again --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(CHROMIUM) $(SCORM_AGAIN)
 	$(BIN)/pytest
 
 lint: $(STAMP)
