@@ -36,7 +36,13 @@ $(SCORM_AGAIN): tests/scorm_again/package-lock.json
 	npm ci --prefix tests/scorm_again --no-audit --no-fund
 	touch $@
 
-test: $(STAMP) $(CHROMIUM) $(SCORM_AGAIN)
+# The accessibility tests inject axe-core, pinned in tests/a11y, into the built pages.
+AXE_CORE := tests/a11y/node_modules/.package-lock.json
+$(AXE_CORE): tests/a11y/package-lock.json
+	npm ci --prefix tests/a11y --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(CHROMIUM) $(SCORM_AGAIN) $(AXE_CORE)
 	$(BIN)/pytest
 
 lint: $(STAMP)
