@@ -23,6 +23,7 @@ from builder.model import (
     Competency,
     Course,
     Dependency,
+    Discussion,
     Link,
     Markdown,
     Module,
@@ -108,6 +109,7 @@ class _Loader:
         self.root = root
         self.out = Collector()
         self.attachments: set[Path] = set()
+        self.discussions = False  # course.yaml's default for modules without a discussion entry
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
 
     # --- files -------------------------------------------------------------------------
@@ -304,7 +306,19 @@ class _Loader:
             folder=folder,
             pos=doc.pos(()),
             quiz=self.module_quiz(doc, competencies),
+            discussion=self.discussion(doc),
         )
+
+    def discussion(self, doc: YamlDoc) -> Discussion | None:
+        """The module's entry decides; without one, the course's ``discussions`` setting does."""
+        entry = doc.data.get("discussion", {} if self.discussions else False)
+        if entry is False:
+            return None
+        prompt = (
+            self.markdown_file(doc, ("discussion", "prompt"), entry["prompt"]) if "prompt" in entry else None
+        )
+        title = entry.get("title", f"Reflection: {doc.data['title']}")
+        return Discussion(title, prompt, doc.pos(("discussion",)))
 
     def module_quiz(self, doc: YamlDoc, competencies: tuple[Competency, ...]) -> ModuleQuiz:
         q = doc.data.get("quiz", {})
@@ -390,6 +404,7 @@ class _Loader:
             raise CourseError([*schema_problems, *self.out.problems])
 
         competency_ids: dict[str, Pos] = {}
+        self.discussions = d.get("discussions", False)
         modules = {
             mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
             for mid, mdoc in module_docs.items()

@@ -101,6 +101,15 @@ class ModuleQuiz:
 
 
 @dataclass(frozen=True)
+class Discussion:
+    """The learners' reflection topic of a module; prompt None: one generated from its competencies."""
+
+    title: str
+    prompt: Markdown | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Module:
     id: str
     title: str
@@ -115,6 +124,7 @@ class Module:
     folder: Path
     pos: Pos
     quiz: ModuleQuiz = field(default_factory=ModuleQuiz)
+    discussion: Discussion | None = None
 
 
 @dataclass(frozen=True)

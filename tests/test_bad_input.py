@@ -345,6 +345,14 @@ CASES: dict[str, Case] = {
         None,
         r"nested more than 64 levels|YAML",
     ),
+    "missing discussion prompt": (
+        lambda c: edit(
+            c / "modules/beta/module.yaml", "dependencies:", "discussion:\n  prompt: talk.md\ndependencies:"
+        ),
+        "modules/beta/module.yaml",
+        "prompt: talk.md",
+        r"file 'talk.md' not found",
+    ),
     "no course.yaml": (
         lambda c: (c / "course.yaml").unlink(),
         "course.yaml",

@@ -27,10 +27,11 @@ import lxml.html
 from lxml import etree
 from lxml.html import builder as html_builder
 
+from builder import markdown
 from builder.checks.lms import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.errors import BuildError
 from builder.formats import cc_rules, qti
-from builder.model import Category, Course, Link, Module
+from builder.model import Category, Course, Discussion, Link, Module
 from builder.package import build_timestamp, write_zip
 from builder.paths import STATIC
 from builder.quiz import build_quizzes
@@ -298,26 +299,17 @@ class _Cartridge:
             self.standards(resource, "assessment item", item.ident, item.competency_ids)
         self._link_item(parent, f"module_{module.id}_quiz", title, ident)
 
-    def discussion(self, parent: etree._Element, module: Module) -> None:
-        """A topic asking learners how they will apply the module's competencies."""
+    def discussion(self, parent: etree._Element, module: Module, discussion: Discussion) -> None:
+        """The module's reflection topic: the author's prompt, or one asking how learners will apply
+        each of the module's competencies."""
         ident = f"R_module_{module.id}_reflection"
-        title = f"Reflection: {module.title}"
-        e = html_builder
-        text = e.DIV(
-            e.P("How will you apply what you learned in ", e.EM(module.title), " in your own work?"),
-            e.P(
-                "For each competency below, describe one situation in your organisation where you "
-                "will use it, the first step you will take, and the support you will need:"
-            ),
-            e.UL(*(e.LI(e.STRONG(c.title)) for c in module.competencies)),
-            e.P(
-                "Then read the other learners' posts and reply to at least one with a question or "
-                "a suggestion."
-            ),
-        )
+        title = discussion.title
+        if discussion.prompt is not None:
+            body = markdown.render_detached(discussion.prompt.text, top_heading=3)
+        else:
+            body = _generated_prompt(module)
         root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
         _el(root, self.v.topic, "title", title)
-        body = "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
         _el(root, self.v.topic, "text", body, texttype="text/html")
         self.add_xml(f"{ident}/topic.xml", _xml(root), "discussion")
         self._resource(ident, self.v.topic_type, [f"{ident}/topic.xml"])
@@ -337,7 +329,8 @@ class _Cartridge:
         )
         self.weblinks(folder, f"module_{module.id}_reading", list(module.readings))
         self.quiz(folder, module, quiz)
-        self.discussion(folder, module)
+        if module.discussion is not None:
+            self.discussion(folder, module, module.discussion)
 
     def category(self, category: Category, quizzes: dict[str, Quiz]) -> None:
         folder = self.folder(self.root, f"category_{category.id}", category.title)
@@ -410,3 +403,18 @@ def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
         return [build_cartridge(course, out_dir, version)[0]]
 
     return build
+
+
+def _generated_prompt(module: Module) -> str:
+    """HTML asking learners how they will apply each of the module's competencies."""
+    e = html_builder
+    text = e.DIV(
+        e.P("How will you apply what you learned in ", e.EM(module.title), " in your own work?"),
+        e.P(
+            "For each competency below, describe one situation in your organisation where you "
+            "will use it, the first step you will take, and the support you will need:"
+        ),
+        e.UL(*(e.LI(e.STRONG(c.title)) for c in module.competencies)),
+        e.P("Then read the other learners' posts and reply to at least one with a question or a suggestion."),
+    )
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
