@@ -18,60 +18,21 @@ from typing import Any
 import pytest
 from lxml import etree, html
 
-from tests.conftest import FIXTURES, edit, run
+from tests.conftest import EVERY_TYPE_QUIZ, FIXTURES, edit, run
 
 CHROMIUM = Path("/usr/bin/chromium")
 MOCK_LMS = FIXTURES / "scorm_lms"
 
-# Authored questions of every type for the mini course's alpha module; the stem of the short answer
-# tries to end the page's JSON script element, and the essay stem starts with "{" (a SCORM 2004 delimiter).
-EVERY_TYPE = """\
-quiz:
-  questions: 12
-  authored:
-    - id: plan-review
-      type: multiple_choice
-      stem: How often do trainees review a programme plan?
-      options:
-        - {id: quarterly, text: Every quarter, correct: true}
-        - {id: yearly, text: Every year, feedback: No - more often than that.}
-      competencies: [alpha-planning]
-    - id: cost-items
-      type: multiple_response
-      stem: Which costs does a programme estimate include?
-      options:
-        - {id: staff, text: Staff, correct: true}
-        - {id: licences, text: Licences, correct: true}
-        - {id: hosting, text: Hosting, correct: true}
-        - {id: catering, text: Catering}
-      competencies: [alpha-budgeting]
-    - id: board
-      type: true_false
-      stem: Progress is reported to a steering board.
-      answer: true
-      competencies: [alpha-reporting]
-    - id: match-terms
-      type: matching
-      stem: Match each activity to what it produces.
-      pairs:
-        - {id: plan, prompt: Planning, answer: Milestones}
-        - {id: budget, prompt: Budgeting, answer: Cost estimate}
-        - {id: report, prompt: Reporting, answer: Progress report}
-      competencies: [alpha-planning, alpha-budgeting, alpha-reporting]
-    - id: fill-in
-      type: short_answer
-      stem: "A plan runs from goals to ____. </script><script>window.pwned = 1</script>"
-      answers:
-        - text: milestones
-        - text: milestone
-      competencies: [alpha-planning]
-    - id: reflect
-      type: essay
-      stem: "{Reflect} Describe how you would report progress to a sceptical board."
-      feedback: A good answer uses plain language and refers to milestones.
-      points: 3
-      competencies: [alpha-reporting]
-"""
+# The shared every-type quiz, with hostile stems: the short answer's tries to end the page's JSON script
+# element, and the essay's starts with "{" (a SCORM 2004 delimiter).
+EVERY_TYPE = EVERY_TYPE_QUIZ.replace(
+    "stem: A plan runs from goals to ____.",
+    'stem: "A plan runs from goals to ____. </script><script>window.pwned = 1</script>"',
+).replace(
+    "stem: Describe how you would report progress to a sceptical board.",
+    'stem: "{Reflect} Describe how you would report progress to a sceptical board."',
+)
+assert "window.pwned" in EVERY_TYPE and "{Reflect}" in EVERY_TYPE, "the shared quiz fixture changed"
 
 
 def every_type_course(mini: Path, attempts: int = 2) -> Path:

@@ -12,61 +12,11 @@ import pytest
 from builder.load import load_course
 from builder.paths import SCHEMAS
 from builder.quiz import AUTHORED, GENERATORS, QuestionType, build_quizzes
-from tests.conftest import line_of, run
+from tests.conftest import EVERY_TYPE_QUIZ, line_of, run
 
 ALPHA = "modules/alpha/module.yaml"
 
-AUTHORED_BLOCK = """\
-quiz:
-  questions: 12
-  authored:
-    - id: plan-review
-      type: multiple_choice
-      stem: How often do trainees review a programme plan?
-      options:
-        - id: quarterly
-          text: Every quarter
-          correct: true
-        - id: yearly
-          text: Every year
-          feedback: No, more often than that.
-      competencies: [alpha-planning]
-    - id: cost-items
-      type: multiple_response
-      stem: Which costs does a programme estimate include?
-      options:
-        - {id: staff, text: Staff, correct: true}
-        - {id: licences, text: Licences, correct: true}
-        - {id: hosting, text: Hosting, correct: true}
-        - {id: catering, text: Catering}
-      competencies: [alpha-budgeting]
-    - id: board
-      type: true_false
-      stem: Progress is reported to a steering board.
-      answer: true
-      competencies: [alpha-reporting]
-    - id: match-terms
-      type: matching
-      stem: Match each activity to what it produces.
-      pairs:
-        - {id: plan, prompt: Planning, answer: Milestones}
-        - {id: budget, prompt: Budgeting, answer: Cost estimate}
-        - {id: report, prompt: Reporting, answer: Progress report}
-      competencies: [alpha-planning, alpha-budgeting, alpha-reporting]
-    - id: fill-in
-      type: short_answer
-      stem: A plan runs from goals to ____.
-      answers:
-        - text: milestones
-        - text: milestone
-      competencies: [alpha-planning]
-    - id: reflect
-      type: essay
-      stem: Describe how you would report progress to a sceptical board.
-      feedback: A good answer uses plain language and refers to milestones.
-      points: 3
-      competencies: [alpha-reporting]
-"""
+AUTHORED_BLOCK = EVERY_TYPE_QUIZ
 
 
 def append(course: Path, rel: str, text: str) -> Path:
