@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -216,7 +217,7 @@ class _Cartridge:
         return resource
 
     def render(self, layout: str, title: str, **context: object) -> str:
-        return self.renderer.render(
+        html = self.renderer.render(
             "cc_page.html",
             layout=layout,
             title=title,
@@ -226,6 +227,7 @@ class _Cartridge:
             next=None,
             **context,
         )
+        return _without_page_links(html)
 
     def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
         for number, link in enumerate(links, start=1):
@@ -418,3 +420,25 @@ def _generated_prompt(module: Module) -> str:
         e.P("Then read the other learners' posts and reply to at least one with a question or a suggestion."),
     )
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
+
+
+def _without_page_links(html: str) -> str:
+    """Links from one cartridge page to another become plain text.
+
+    LMSs import each page as an activity of its own: Moodle copies no HTML file into the course files
+    (backup/cc entities::get_all_files) and Open edX rewrites only $IMS-CC-FILEBASE$ links, so a link to
+    another page would be broken there; the course structure of the LMS leads to every page instead.
+    Links within the page, to attachments and to the web stay.
+    """
+    doc = lxml.html.document_fromstring(html)
+    changed = False
+    for anchor in doc.iter("a"):
+        parts = urlsplit(anchor.get("href", ""))
+        if not parts.scheme and not parts.netloc and parts.path.endswith(".html"):
+            anchor.tag = "span"
+            for attr in ("href", "rel", "target"):
+                anchor.attrib.pop(attr, None)
+            changed = True
+    if not changed:
+        return html
+    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
