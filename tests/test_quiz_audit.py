@@ -85,6 +85,9 @@ FLAWED: dict[str, Question] = {
 }
 
 
+FLAWED["all wording cues combined"] = FLAWED["word overlap with the stem"]
+
+
 @pytest.mark.parametrize("name", sorted(FLAWED))
 def test_each_strategy_catches_its_own_flaw(name: str) -> None:
     item = FLAWED[name]

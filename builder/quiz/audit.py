@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from builder.errors import Problem
 from builder.model import Course, Module
@@ -32,7 +33,7 @@ class Seen:
     competency_titles: str
 
 
-def _choice_by(q: Question, score: Callable[[str], float]) -> Fraction:
+def _choice_by(q: Question, score: Callable[[str], Any]) -> Fraction:
     """Expected score of ticking the option(s) ``score`` rates highest (single or multiple answer)."""
     values = [score(o.text) for o in q.options]
     top = max(values)
@@ -132,6 +133,28 @@ def _absolutes(q: Question, seen: Seen) -> Fraction:
     return _true_false_by(q, False if absolute and not hedge else True if hedge and not absolute else None)
 
 
+def _combined(q: Question, seen: Seen) -> Fraction:
+    """Every wording cue at once, strongest first: words shared with the stem, then with the module's
+    titles, then a/an agreement; true/false by absolute and hedging words, then by the titles."""
+    known = f"{seen.module_title} {seen.competency_titles}"
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        article = cues.article_before_blank(q.stem)
+        return _choice_by(
+            q,
+            lambda text: (
+                cues.overlap(q.stem, text),
+                cues.overlap(known, text),
+                article is not None and cues.takes_an(text) == (article == "an"),
+            ),
+        )
+    if q.type is QuestionType.TRUE_FALSE:
+        by_words = _absolutes(q, seen)
+        return by_words if by_words != chance(q) else _own_module(q, seen)
+    if q.type is QuestionType.MATCHING:
+        return _matching_by_words(q)
+    return chance(q)
+
+
 STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
     "word overlap with the stem": _word_overlap,
     "longest option": _longest,
@@ -140,6 +163,7 @@ STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
     "option most like the others": _convergence,
     "a/an agreement": _grammar,
     "absolute or hedging words (true/false)": _absolutes,
+    "all wording cues combined": _combined,
 }
 
 
