@@ -33,7 +33,7 @@ SOUND = mc(
     "A ministry's pilot ends next month. What should the team do before scaling it up?",
     "Review the lessons it taught",
     "Sign a five-year contract",
-    "Hire a large external team",
+    "Hire a large external firm",
     "Freeze the current feature set",
 )
 
@@ -82,6 +82,20 @@ FLAWED: dict[str, Question] = {
         "contract",
     ),
     "absolute or hedging words (true/false)": tf("Open-source software is always free of every cost.", False),
+    "fewest words shared with the stem": mc(
+        "Which step protects a ministry's open-source project when its vendor leaves?",
+        "Keep the code in a public repository",
+        "Ask the ministry's vendor to leave the project later",
+        "Let the vendor's project team protect the ministry",
+        "Protect the project by asking the ministry for steps",
+    ),
+    "option least like the others": mc(
+        "What keeps a community active?",
+        "Answering newcomers within a day",
+        "Yearly reports on community reports",
+        "Yearly reports on partner reports",
+        "Yearly partner reports on community",
+    ),
 }
 
 

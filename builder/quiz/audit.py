@@ -90,6 +90,13 @@ def _word_overlap(q: Question, seen: Seen) -> Fraction:
     return chance(q)
 
 
+def _least_overlap(q: Question, seen: Seen) -> Fraction:
+    """The reverse cue: where writers avoid echoing the stem in keys but not in distractors."""
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return _choice_by(q, lambda text: -cues.overlap(q.stem, text))
+    return chance(q)
+
+
 def _longest(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         return _choice_by(q, cues.length)
@@ -116,6 +123,13 @@ def _convergence(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         texts = [o.text for o in q.options]
         return _choice_by(q, lambda text: sum(cues.overlap(text, t) for t in texts if t is not text))
+    return chance(q)
+
+
+def _divergence(q: Question, seen: Seen) -> Fraction:
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        texts = [o.text for o in q.options]
+        return _choice_by(q, lambda text: -sum(cues.overlap(text, t) for t in texts if t is not text))
     return chance(q)
 
 
@@ -157,10 +171,12 @@ def _combined(q: Question, seen: Seen) -> Fraction:
 
 STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
     "word overlap with the stem": _word_overlap,
+    "fewest words shared with the stem": _least_overlap,
     "longest option": _longest,
     "shortest option": _shortest,
     "words of the module's own titles": _own_module,
     "option most like the others": _convergence,
+    "option least like the others": _divergence,
     "a/an agreement": _grammar,
     "absolute or hedging words (true/false)": _absolutes,
     "all wording cues combined": _combined,
