@@ -283,7 +283,7 @@ def case_package(course: Course) -> dict[str, Any]:
     document: dict[str, Any] = {
         "identifier": doc_id,
         "uri": _urn(doc_id),
-        "creator": ", ".join(course.authors) or (course.publisher.title if course.publisher else course.title),
+        "creator": ", ".join(course.authors) or (course.publisher or course.source or course.licence).title,
         "title": course.title,
         "lastChangeDateTime": changed,
     }
