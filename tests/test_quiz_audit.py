@@ -89,6 +89,13 @@ FLAWED: dict[str, Question] = {
         "Let the vendor's project team protect the ministry",
         "Protect the project by asking the ministry for steps",
     ),
+    "middle-length option": mc(
+        "What should a ministry publish with its code?",
+        "Guides for people who deploy it",
+        "A logo",
+        "Nothing at all for the time being",
+        "Its full internal email archive of the last ten years",
+    ),
     "option least like the others": mc(
         "What keeps a community active?",
         "Answering newcomers within a day",

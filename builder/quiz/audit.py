@@ -109,6 +109,15 @@ def _shortest(q: Question, seen: Seen) -> Fraction:
     return chance(q)
 
 
+def _middle_length(q: Question, seen: Seen) -> Fraction:
+    """Writers who avoid long and short keys make the key the middle one."""
+    if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return chance(q)
+    lengths = sorted(cues.length(o.text) for o in q.options)
+    middle = (lengths[(len(lengths) - 1) // 2] + lengths[len(lengths) // 2]) / 2
+    return _choice_by(q, lambda text: -abs(cues.length(text) - middle))
+
+
 def _own_module(q: Question, seen: Seen) -> Fraction:
     known = f"{seen.module_title} {seen.competency_titles}"
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
@@ -174,6 +183,7 @@ STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
     "fewest words shared with the stem": _least_overlap,
     "longest option": _longest,
     "shortest option": _shortest,
+    "middle-length option": _middle_length,
     "words of the module's own titles": _own_module,
     "option most like the others": _convergence,
     "option least like the others": _divergence,
