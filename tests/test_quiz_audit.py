@@ -29,12 +29,12 @@ def tf(stem: str, answer: bool) -> Question:
     return Question("m.tf", QuestionType.TRUE_FALSE, stem, ("c",), "authored", HERE, options=options)
 
 
-SOUND = mc(
+SOUND = mc(  # no cue: no stem words in any option, options of one length, none like another
     "A ministry's pilot ends next month. What should the team do before scaling it up?",
-    "Review the lessons it taught",
+    "Review the lessons learnt",
     "Sign a five-year contract",
-    "Hire a large external firm",
-    "Freeze the current feature set",
+    "Hire an external big firm",
+    "Freeze the current design",
 )
 
 # Each strategy and an item whose flaw it must find (it scores the item better than guessing).
