@@ -6,15 +6,11 @@ empty files are all errors with ``path:line:col`` so the author can fix them in 
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import cache
 from pathlib import Path
 
-import jsonschema
-
 from builder import markdown
-from builder.attachments import attachment_problem
+from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
     Audience,
@@ -33,75 +29,11 @@ from builder.model import (
     Section,
     TrainingMaterial,
 )
-from builder.paths import SCHEMAS
+from builder.schema_messages import did_you_mean, schema_problems
 from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
 MODULE_FILE = "module.yaml"
 COURSE_FILE = "course.yaml"
-
-
-@cache
-def _validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "document"
-
-
-def _schema_problems(doc: YamlDoc, schema_name: str) -> list[Problem]:
-    problems = []
-    validator = _validator(schema_name)
-    for err in validator.iter_errors(doc.data):
-        path = tuple(err.absolute_path)
-        where = _dotted(path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = set(err.schema.get("properties", {}))
-            for key in sorted(set(err.instance) - allowed):
-                problems.append(
-                    Problem(
-                        doc.pos((*path, key), key=True),
-                        f"unknown key '{key}' in {where}; allowed keys: {', '.join(sorted(allowed))}",
-                    )
-                )
-            continue
-        if err.validator == "required":
-            missing = err.message.split("'")[1] if "'" in err.message else err.message
-            problems.append(Problem(doc.pos(path), f"{where}: missing required key '{missing}'"))
-            continue
-        hint = err.schema.get("description") if isinstance(err.schema, dict) else None
-        message = {
-            "pattern": f"{err.instance!r} has the wrong form" + (f" ({hint})" if hint else ""),
-            "minLength": "must not be empty",
-            "minItems": "must list at least one entry",
-            "type": f"must be {_a(err.validator_value)}, not {_a(type(err.instance).__name__)}",
-        }.get(str(err.validator), err.message)
-        problems.append(Problem(doc.pos(path), f"{where}: {message}"))
-    return problems
-
-
-def _a(type_name: object) -> str:
-    names = {
-        "string": "text",
-        "str": "text",
-        "integer": "a whole number",
-        "int": "a whole number",
-        "object": "a mapping",
-        "dict": "a mapping",
-        "array": "a list",
-        "list": "a list",
-        "boolean": "true or false",
-        "bool": "true or false",
-        "NoneType": "empty",
-        "float": "a number",
-    }
-    if isinstance(type_name, list):
-        return " or ".join(names.get(t, t) for t in type_name)
-    return names.get(str(type_name), str(type_name))
 
 
 class _Loader:
@@ -113,6 +45,17 @@ class _Loader:
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
 
     # --- files -------------------------------------------------------------------------
+    def yaml(self, file: Path, schema_name: str) -> YamlDoc | None:
+        """A YAML file that parses and fits its JSON Schema, else None (its problems recorded)."""
+        try:
+            doc = load_yaml(file)
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        found = schema_problems(doc, schema_name)
+        self.out.problems.extend(found)
+        return None if found else doc
+
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
         target = (doc.file.parent / rel).resolve()
@@ -186,6 +129,8 @@ class _Loader:
             self.page_links.append((rel, ref.pos))
         elif problem := attachment_problem(full, rel):
             self.out.error(ref.pos, f"link '{ref.target}': {problem}")
+        elif ref.image and (problem := image_problem(full)):
+            self.out.error(ref.pos, f"image '{ref.target}' {problem}")
         else:
             self.attachments.add(rel)
 
@@ -342,14 +287,23 @@ class _Loader:
             pos=doc.pos(("quiz",)),
         )
 
-    def course(self) -> Course:
+    def course(self) -> Course | None:
+        """The course, or None when course.yaml is unusable. Problems go to ``self.out``; with a
+        broken module.yaml the other modules are still checked, so one run lists everything."""
         course_file = self.root / COURSE_FILE
         if not course_file.is_file():
             raise CourseError([Problem(Pos(course_file), f"no {COURSE_FILE} here; is this a course folder?")])
-        doc = load_yaml(course_file)
-        problems = _schema_problems(doc, "course.schema.json")
-        if problems:
-            raise CourseError(problems)
+        doc = self.yaml(course_file, "course.schema.json")
+        modules_dir = self.root / "modules"
+        folders = sorted(p.name for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
+        if doc is None:
+            # Still check every module folder, so fixing course.yaml does not reveal a second round.
+            for name in folders:
+                if (modules_dir / name / MODULE_FILE).is_file():
+                    mdoc = self.yaml(modules_dir / name / MODULE_FILE, "module.schema.json")
+                    if mdoc is not None:
+                        self.module(modules_dir / name, mdoc, {})
+            return None
         d = doc.data
         if d["id"] != self.root.name:
             self.out.error(
@@ -372,36 +326,29 @@ class _Loader:
                     listed[module_id] = (cat["id"], pos)
 
         module_docs: dict[str, YamlDoc] = {}
-        schema_problems: list[Problem] = []
         for module_id, (_, pos) in listed.items():
             file = self.root / "modules" / module_id / MODULE_FILE
             if not file.is_file():
-                self.out.error(pos, f"module '{module_id}' has no modules/{module_id}/{MODULE_FILE}")
+                unlisted = [f for f in folders if f not in listed]
+                self.out.error(
+                    pos,
+                    f"module '{module_id}' has no modules/{module_id}/{MODULE_FILE}"
+                    + did_you_mean(module_id, unlisted),
+                )
                 continue
             if not file.resolve().is_relative_to(self.root):
                 self.out.error(
                     pos, f"modules/{module_id}/{MODULE_FILE} is a link to a file outside the course"
                 )
                 continue
-            try:
-                mdoc = load_yaml(file)
-            except CourseError as exc:
-                schema_problems.extend(exc.problems)
-                continue
-            found = _schema_problems(mdoc, "module.schema.json")
-            schema_problems.extend(found)
-            if not found:
+            if (mdoc := self.yaml(file, "module.schema.json")) is not None:
                 module_docs[module_id] = mdoc
-        modules_dir = self.root / "modules"
-        if modules_dir.is_dir():
-            for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
-                if folder.name not in listed:
-                    self.out.error(
-                        Pos(folder / MODULE_FILE),
-                        f"module folder '{folder.name}' is not listed in any category of {COURSE_FILE}",
-                    )
-        if schema_problems:
-            raise CourseError([*schema_problems, *self.out.problems])
+        for name in folders:
+            if name not in listed:
+                self.out.error(
+                    Pos(modules_dir / name / MODULE_FILE),
+                    f"module folder '{name}' is not listed in any category of {COURSE_FILE}",
+                )
 
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
@@ -409,20 +356,27 @@ class _Loader:
             mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
             for mid, mdoc in module_docs.items()
         }
+        category_ids = [c["id"] for c in d["categories"]]
         for module_id, mdoc in module_docs.items():
             expected = listed[module_id][0]
             if mdoc.data["category"] != expected:
                 self.out.error(
                     mdoc.pos(("category",)),
                     f"category '{mdoc.data['category']}' differs from the category that lists this "
-                    f"module in {COURSE_FILE} ('{expected}')",
+                    f"module in {COURSE_FILE} ('{expected}')"
+                    + (
+                        did_you_mean(mdoc.data["category"], category_ids)
+                        if mdoc.data["category"] not in category_ids
+                        else ""
+                    ),
                 )
             for i, dep in enumerate(mdoc.data.get("dependencies", [])):
                 target = dep.get("module")
                 if target is not None and target not in listed:
                     self.out.error(
                         mdoc.pos(("dependencies", i, "module")),
-                        f"dependency on unknown module '{target}'; known: {', '.join(listed)}",
+                        f"dependency on unknown module '{target}'{did_you_mean(target, listed)}; "
+                        f"known: {', '.join(listed)}",
                     )
                 elif target == module_id:
                     self.out.error(
@@ -447,7 +401,6 @@ class _Loader:
             if (body := self.markdown_file(doc, ("pages", i, "file"), p["file"])) is not None
         )
         self.check_page_links(pages, categories, modules.values())
-        self.out.raise_if_any()
         quiz = d.get("quiz", {})
         return Course(
             id=d["id"],
@@ -465,7 +418,7 @@ class _Loader:
             else None,
             pages=pages,
             categories=categories,
-            modules=tuple(modules[m] for c in categories for m in c.module_ids),
+            modules=tuple(modules[m] for c in categories for m in c.module_ids if m in modules),
             quiz=QuizSettings(
                 seed=quiz.get("seed", 0),
                 pass_mark=quiz.get("pass_mark", 80),
@@ -477,11 +430,26 @@ class _Loader:
         )
 
 
-def load_course(path: Path | str) -> Course:
-    """Load and check a course; raises CourseError listing every problem found."""
+def _root(path: Path | str) -> Path:
     root = Path(path).resolve()
     if root.is_file() and root.name == COURSE_FILE:
         root = root.parent
     if not root.is_dir():
         raise CourseError([Problem(Pos(root), "course folder not found")])
-    return _Loader(root).course()
+    return root
+
+
+def check_course(path: Path | str) -> tuple[Course | None, list[Problem]]:
+    """Load as far as possible and return every problem found (for lint); the course is None when
+    course.yaml itself is unusable, and may lack broken parts otherwise."""
+    loader = _Loader(_root(path))
+    course = loader.course()
+    return course, loader.out.problems
+
+
+def load_course(path: Path | str) -> Course:
+    """Load and check a course; raises CourseError listing every problem found."""
+    course, problems = check_course(path)
+    if problems or course is None:
+        raise CourseError(problems)
+    return course

@@ -7,14 +7,15 @@ import stat
 from pathlib import Path
 
 from builder.formats import FORMATS
-from builder.schemas import DEFAULT_SCHEMA_DIR
+from builder.schemas import DEFAULT_SCHEMA_DIR, EXIT_SCHEMAS_MISSING
 from tests.conftest import run
 
 
 def test_build_schema_dir_option_is_used_and_checked(mini: Path, tmp_path: Path) -> None:
     result = run("build", mini, "-f", "scorm12", "--out", tmp_path / "a", "--schema-dir", tmp_path / "none")
-    assert result.exit_code == 1
+    assert result.exit_code == EXIT_SCHEMAS_MISSING == 2  # as validate exits when the schemas cannot load
     assert "schema directory not found" in result.stderr and str(tmp_path / "none") in result.stderr
+    assert "builder schemas fetch" in result.stderr and len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "a" / "mini" / "mini-scorm12.zip").exists()
 
     altered = tmp_path / "schemas"
