@@ -43,6 +43,7 @@ class _Loader:
         self.attachments: set[Path] = set()
         self.discussions = False  # course.yaml's default for modules without a discussion entry
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
+        self.listed: dict[str, tuple[str, Pos]] = {}  # module id -> (category id, where course.yaml lists it)
 
     # --- files -------------------------------------------------------------------------
     def yaml(self, file: Path, schema_name: str) -> YamlDoc | None:
@@ -66,7 +67,9 @@ class _Loader:
             )
             return None
         if not target.is_file():
-            self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)})")
+            siblings = [f.name for f in target.parent.iterdir()] if target.parent.is_dir() else []
+            hint = did_you_mean(target.name, siblings)
+            self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)}){hint}")
             return None
         try:
             text = target.read_text(encoding="utf-8")
@@ -139,6 +142,8 @@ class _Loader:
         known = {Path("."), Path(COURSE_FILE)}
         known |= {p.body.pos.file.relative_to(self.root) for p in pages}
         known |= {c.intro.pos.file.relative_to(self.root) for c in categories}
+        for module_id in self.listed:  # a module whose module.yaml is broken is reported once, there
+            known |= {Path("modules", module_id), Path("modules", module_id, MODULE_FILE)}
         for m in modules:
             folder = m.folder.relative_to(self.root)
             known |= {folder, folder / MODULE_FILE}
@@ -275,7 +280,8 @@ class _Loader:
                 if competency_id not in own:
                     self.out.error(
                         doc.pos(("quiz", "authored", i, "competencies", j)),
-                        f"unknown competency '{competency_id}'; a quiz question checks competencies "
+                        f"unknown competency '{competency_id}'{did_you_mean(competency_id, own)}; "
+                        "a quiz question checks competencies "
                         f"of its own module: {', '.join(own)}",
                     )
         return ModuleQuiz(
@@ -313,7 +319,7 @@ class _Loader:
         self.unique(doc, ("categories",), d["categories"], "category")
         self.unique(doc, ("pages",), d.get("pages", []), "page")
 
-        listed: dict[str, tuple[str, Pos]] = {}
+        listed = self.listed
         for ci, cat in enumerate(d["categories"]):
             for mi, module_id in enumerate(cat["modules"]):
                 pos = doc.pos(("categories", ci, "modules", mi))
