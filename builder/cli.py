@@ -24,6 +24,7 @@ from builder.lint import lint_course_dir
 from builder.load import load_course
 from builder.paths import course_or_default
 from builder.quiz.command import quiz_command
+from builder.scaffold import new_command
 from builder.schema_commands import schemas_command
 from builder.schemas import EXIT_SCHEMAS_MISSING, SchemaMissingError, schema_dir_option, use_schema_dir
 
@@ -192,3 +193,4 @@ def lint(course: Path | None, as_json: bool) -> None:
 main.add_command(quiz_command)
 main.add_command(validate_command)
 main.add_command(schemas_command)
+main.add_command(new_command)

@@ -209,7 +209,13 @@ def status_command(schema_dir: Path | None) -> None:
 )
 def json_command(out: Path) -> None:
     """Write the course JSON Schemas where an editor can find them (see README: editor support)."""
+    for path in write_json_schemas(out):
+        click.echo(path)
+
+
+def write_json_schemas(out: Path) -> list[Path]:
+    """Copy course.schema.json and module.schema.json into out (created if needed)."""
     out.mkdir(parents=True, exist_ok=True)
     for name in COURSE_SCHEMAS:
         shutil.copyfile(SCHEMAS / name, out / name)
-        click.echo(out / name)
+    return [out / name for name in COURSE_SCHEMAS]
