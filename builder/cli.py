@@ -23,6 +23,7 @@ from builder.formats import FORMATS
 from builder.lint import lint_course_dir
 from builder.load import load_course
 from builder.paths import course_or_default
+from builder.preview import preview_command
 from builder.quiz.command import quiz_command
 from builder.scaffold import new_command
 from builder.schema_commands import schemas_command
@@ -194,3 +195,4 @@ main.add_command(quiz_command)
 main.add_command(validate_command)
 main.add_command(schemas_command)
 main.add_command(new_command)
+main.add_command(preview_command)
