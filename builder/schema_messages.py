@@ -67,10 +67,7 @@ def _message(err: jsonschema.ValidationError, doc: YamlDoc, path: JsonPath) -> s
         return message + _type_fix(err, doc, path)
     if err.validator == "enum" and isinstance(err.instance, str):
         options = [str(v) for v in err.validator_value]
-        return (
-            f"'{err.instance}' is not allowed{did_you_mean(err.instance, options)}; "
-            f"choose one of: {', '.join(options)}"
-        )
+        return f"'{err.instance}' is not one of: {', '.join(options)}{did_you_mean(err.instance, options)}"
     return {
         "pattern": f"{err.instance!r} has the wrong form" + (f" ({hint})" if hint else ""),
         "minLength": "must not be empty",
