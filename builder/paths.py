@@ -21,8 +21,8 @@ STATIC = PACKAGE_DIR / "static"
 
 def course_or_default(course: Path | None) -> Path:
     """The COURSE argument, else the current folder when it holds course.yaml, else (in a checkout)
-    the bundled course; otherwise a CourseError saying how to get a course."""
-    from builder.errors import CourseError, Pos, Problem
+    the bundled course; otherwise a usage error (exit 2) saying how to get a course."""
+    import click
 
     if course is not None:
         return course
@@ -30,12 +30,7 @@ def course_or_default(course: Path | None) -> Path:
         return Path(".")
     if DEFAULT_COURSE is not None and DEFAULT_COURSE.is_dir():
         return DEFAULT_COURSE
-    raise CourseError(
-        [
-            Problem(
-                Pos(Path.cwd()),
-                "no COURSE given and no course.yaml here; pass a course folder, "
-                "or start one with `builder new course DIR`",
-            )
-        ]
+    raise click.UsageError(
+        "no COURSE given and no course.yaml in this folder; pass a course folder, "
+        "or start one with `builder new course DIR`"
     )
