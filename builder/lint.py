@@ -27,8 +27,6 @@ def lint_course_dir(path: Path) -> LintResult:
         course, problems = check_course(path)
     except CourseError as exc:  # no course folder or no course.yaml: nothing else to check
         return LintResult(Path(path).resolve().name, problems=list(exc.problems))
-    if course is None:
-        return LintResult(Path(path).resolve().name, problems=_sorted(problems))
     try:
         problems += lint(course)
     except CourseError as exc:  # quiz rules broken: still report the content warnings

@@ -293,8 +293,45 @@ class _Loader:
             pos=doc.pos(("quiz",)),
         )
 
-    def course(self) -> Course | None:
-        """The course, or None when course.yaml is unusable. Problems go to ``self.out``; with a
+    def check_dependencies(self, module_id: str, mdoc: YamlDoc, known: list[str]) -> None:
+        for i, dep in enumerate(mdoc.data.get("dependencies", [])):
+            target = dep.get("module")
+            if target is not None and target not in known:
+                self.out.error(
+                    mdoc.pos(("dependencies", i, "module")),
+                    f"dependency on unknown module '{target}'{did_you_mean(target, known)}; "
+                    f"known: {', '.join(known)}",
+                )
+            elif target == module_id:
+                self.out.error(mdoc.pos(("dependencies", i, "module")), "a module cannot depend on itself")
+
+    def provisional(self, course_file: Path, modules: tuple[Module, ...]) -> Course:
+        """A stand-in course around the modules that loaded while course.yaml is broken, so lint can
+        still check their quizzes and content; never built (its problems make loading fail)."""
+        nobody = Link(self.root.name, None, Pos(course_file))
+        return Course(
+            id=self.root.name,
+            title=self.root.name,
+            version="0",
+            release_date=date(2000, 1, 1),
+            language="en",
+            description="",
+            licence=nobody,
+            publisher=nobody,
+            authors=(),
+            keywords=(),
+            source=None,
+            pages=(),
+            categories=(),
+            modules=modules,
+            quiz=QuizSettings(),
+            root=self.root,
+            pos=Pos(course_file),
+            attachments=frozenset(self.attachments),
+        )
+
+    def course(self) -> Course:
+        """The course (provisional when course.yaml is unusable). Problems go to ``self.out``; with a
         broken module.yaml the other modules are still checked, so one run lists everything."""
         course_file = self.root / COURSE_FILE
         if not course_file.is_file():
@@ -304,12 +341,14 @@ class _Loader:
         folders = sorted(p.name for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
         if doc is None:
             # Still check every module folder, so fixing course.yaml does not reveal a second round.
+            found: dict[str, Module] = {}
             for name in folders:
                 if (modules_dir / name / MODULE_FILE).is_file():
                     mdoc = self.yaml(modules_dir / name / MODULE_FILE, "module.schema.json")
                     if mdoc is not None:
-                        self.module(modules_dir / name, mdoc, {})
-            return None
+                        found[name] = self.module(modules_dir / name, mdoc, {})
+                        self.check_dependencies(name, mdoc, folders)
+            return self.provisional(course_file, tuple(found.values()))
         d = doc.data
         if d["id"] != self.root.name:
             self.out.error(
@@ -376,18 +415,7 @@ class _Loader:
                         else ""
                     ),
                 )
-            for i, dep in enumerate(mdoc.data.get("dependencies", [])):
-                target = dep.get("module")
-                if target is not None and target not in listed:
-                    self.out.error(
-                        mdoc.pos(("dependencies", i, "module")),
-                        f"dependency on unknown module '{target}'{did_you_mean(target, listed)}; "
-                        f"known: {', '.join(listed)}",
-                    )
-                elif target == module_id:
-                    self.out.error(
-                        mdoc.pos(("dependencies", i, "module")), "a module cannot depend on itself"
-                    )
+            self.check_dependencies(module_id, mdoc, list(listed))
 
         categories = tuple(
             Category(
@@ -445,9 +473,9 @@ def _root(path: Path | str) -> Path:
     return root
 
 
-def check_course(path: Path | str) -> tuple[Course | None, list[Problem]]:
-    """Load as far as possible and return every problem found (for lint); the course is None when
-    course.yaml itself is unusable, and may lack broken parts otherwise."""
+def check_course(path: Path | str) -> tuple[Course, list[Problem]]:
+    """Load as far as possible and return every problem found (for lint). With problems, the course
+    lacks the broken parts (a provisional one around the modules when course.yaml is unusable)."""
     loader = _Loader(_root(path))
     course = loader.course()
     return course, loader.out.problems
@@ -456,6 +484,6 @@ def check_course(path: Path | str) -> tuple[Course | None, list[Problem]]:
 def load_course(path: Path | str) -> Course:
     """Load and check a course; raises CourseError listing every problem found."""
     course, problems = check_course(path)
-    if problems or course is None:
+    if problems:
         raise CourseError(problems)
     return course

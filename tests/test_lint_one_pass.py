@@ -13,6 +13,7 @@ def _break(course: Path) -> None:
     edit(course / "course.yaml", "keywords: [testing]", "keyword: [testing]")
     edit(course / "modules" / "alpha" / "module.yaml", "summary:", "sumary:")
     edit(course / "modules" / "beta" / "module.yaml", "file: scope.md", "file: scoop.md")
+    edit(course / "modules" / "gamma" / "module.yaml", "module: alpha", "module: alpah")
     (course / "modules" / "gamma" / "empty.png").write_bytes(b"")
     (course / "modules" / "gamma" / "fake.png").write_text("not a picture", encoding="utf-8")
     edit(course / "modules" / "gamma" / "scope.md", "\n", "\n\n![A diagram](empty.png) ![B](fake.png)\n\n")
@@ -33,6 +34,7 @@ def test_every_stage_in_one_run_when_course_yaml_is_broken(mini: Path) -> None:
         "file 'scoop.md' not found (looked for modules/beta/scoop.md) (did you mean 'scope.md'?)",
         "image 'empty.png' is an empty (0-byte) file",
         "image 'fake.png' does not hold PNG image data",
+        "dependency on unknown module 'alpah' (did you mean 'alpha'?)",  # references, course.yaml broken
     ]
     for text in expected:
         assert any(text in line for line in lines), (text, lines)
