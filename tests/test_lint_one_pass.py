@@ -47,12 +47,7 @@ def test_schema_reference_and_quiz_problems_together(mini: Path) -> None:
     edit(mini / "modules" / "alpha" / "module.yaml", "summary:", "sumary:")
     edit(mini / "modules" / "gamma" / "module.yaml", "module: alpha", "module: alpah")
     edit(mini / "modules" / "beta" / "module.yaml", "category: first", "category: frist")
-    with (mini / "modules" / "gamma" / "module.yaml").open("a", encoding="utf-8") as f:
-        f.write(
-            "quiz:\n  authored:\n    - id: none-right\n      type: multiple_choice\n"
-            "      stem: Which one?\n      options:\n        - {id: a, text: A}\n        - {id: b, text: B}\n"
-            "      competencies: [gamma-hosting]\n"
-        )
+    edit(mini / "modules" / "gamma" / "assessment.yaml", "correct: true, feedback: Keeping", "feedback: Keeping")
     result = run("lint", mini, "--json")
     assert result.exit_code == 2
     report = json.loads(result.stdout)
