@@ -47,7 +47,11 @@ def test_schema_reference_and_quiz_problems_together(mini: Path) -> None:
     edit(mini / "modules" / "alpha" / "module.yaml", "summary:", "sumary:")
     edit(mini / "modules" / "gamma" / "module.yaml", "module: alpha", "module: alpah")
     edit(mini / "modules" / "beta" / "module.yaml", "category: first", "category: frist")
-    edit(mini / "modules" / "gamma" / "assessment.yaml", "correct: true, feedback: Keeping", "feedback: Keeping")
+    edit(
+        mini / "modules" / "gamma" / "assessment.yaml",
+        "correct: true, feedback: Keeping",
+        "feedback: Keeping",
+    )
     result = run("lint", mini, "--json")
     assert result.exit_code == 2
     report = json.loads(result.stdout)
