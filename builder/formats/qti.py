@@ -23,6 +23,7 @@ import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import StrEnum
 
 import lxml.html
@@ -119,6 +120,8 @@ def _binary(
 ) -> CcItem:
     """A two-option choice as a true/false item on one of the options, drawn at random: CC's
     multiple-choice type needs three options, and true/false is its two-option type."""
+    if not choices:
+        raise BuildError(f"question {base.question_id} has no option to carry")
     shown = rng.choice(choices)
     return CcItem(
         ident=base.ident,
@@ -141,6 +144,7 @@ def _matching(q: Question, seed: int) -> tuple[CcItem, ...]:
         note = f"pair {number} of {len(q.pairs)} of matching question {q.id}"
         rng = rng_for(seed, "cc-matching", q.id, pair.id)
         choices = [Choice(other.id, other.answer, other.id == pair.id) for other in q.pairs]
+        choices += _distractor_choices(q)
         rng.shuffle(choices)
         base = CcItem(
             ident=stable_id(q.id, pair.id),
@@ -188,9 +192,143 @@ def _per_option(q: Question, base: CcItem, choices: tuple[Choice, ...]) -> tuple
     return tuple(items)
 
 
+def _distractor_choices(q: Question) -> list[Choice]:
+    """A matching question's extra wrong answers, with idents no pair id can take."""
+    taken = {p.id for p in q.pairs}
+    choices = []
+    for number, text in enumerate(q.distractors, start=1):
+        ident = f"distractor.{number}"
+        while ident in taken:
+            ident += "_"
+        choices.append(Choice(ident, text, False))
+    return choices
+
+
+def _essay(q: Question, base: CcItem) -> CcItem:
+    """The rubric goes into the feedback (what Moodle shows graders and, after submission, learners);
+    a response template becomes part of the question text, since QTI cannot prefill the answer box."""
+    rubric = None
+    if q.rubric:
+        lines = "\n".join(
+            f"- {_escape_md(c.text)} ({c.points} point{'s' if c.points != 1 else ''})" for c in q.rubric
+        )
+        rubric = f"**Rubric for grading:**\n\n{lines}"
+    stem = q.stem
+    if q.response_template:
+        stem = f"{stem}\n\nStart from this outline:\n\n> {_escape_md(q.response_template)}"
+    return replace(base, stem=stem, feedback=_join_md(q.feedback, rubric))
+
+
+_FIB_RANGE_MAX = 11  # numbers a fill-in-the-blank may list for a numerical answer's tolerance
+
+
+def number_forms(value: Decimal, unit: str | None) -> tuple[str, ...]:
+    """How a learner may write ``value``: plain (``12500``), grouped by commas (``12,500``) or spaces
+    (``12 500``), each also followed by the unit (``12500 EUR``). Trailing decimal zeros dropped."""
+    normal = value.normalize()
+    if normal == normal.to_integral_value():
+        normal = normal.quantize(Decimal(1))
+    plain = format(normal, "f")
+    forms = [plain, format(normal, ",f"), format(normal, ",f").replace(",", " ")]
+    forms = list(dict.fromkeys(forms))
+    if unit:
+        forms += [f"{form} {unit}" for form in forms]
+    return tuple(forms)
+
+
+def _accepted_numbers(q: Question) -> tuple[Decimal, ...] | None:
+    """Every number within the tolerance at the precision of the key and tolerance, or None when
+    there are too many to list."""
+    assert q.numeric is not None
+    value, tolerance = q.numeric.value, q.numeric.tolerance
+    if tolerance == 0:
+        return (value,)
+    exponent = min(value.normalize().as_tuple().exponent, tolerance.normalize().as_tuple().exponent, 0)
+    step = Decimal(1).scaleb(exponent)
+    count = int(tolerance / step)
+    if 2 * count + 1 > _FIB_RANGE_MAX:
+        return None
+    return tuple(value + k * step for k in range(-count, count + 1))
+
+
+def _numerical(q: Question, base: CcItem, seed: int) -> tuple[CcItem, ...]:
+    """CC has no numerical type. Fill in the blank keeps it a question the learner works out, and
+    Moodle (short answer) and Open edX (string response) grade it exactly: it accepts the written
+    forms of every number the tolerance allows, when they are few. Otherwise a multiple choice among
+    the key and the wrong values of named errors; with no wrong value, the key's forms alone."""
+    assert q.numeric is not None
+    unit = q.numeric.unit
+    numbers = _accepted_numbers(q)
+    hint = "Write the number only" + (f" (in {_escape_md(unit)})" if unit else "") + "."
+    notes = "\n".join(
+        f"- {_escape_md(number_forms(w.value, unit)[1])}: {w.feedback}" for w in q.wrong_values if w.feedback
+    )
+    if numbers is not None or not q.wrong_values:
+        forms = tuple(f for n in numbers or (q.numeric.value,) for f in number_forms(n, unit))
+        fib = replace(
+            base,
+            profile=Profile.FIB,
+            stem=f"{q.stem}\n\n{hint}",
+            answers=forms,
+            feedback=_join_md(q.feedback, notes),
+            converted_from="numerical question, as fill in the blank",
+        )
+        return (fib,)
+    key = Choice("key", number_forms(q.numeric.value, unit)[-1 if unit else 1], True)
+    wrong = [
+        Choice(f"wrong.{i}", number_forms(w.value, unit)[-1 if unit else 1], False, w.feedback)
+        for i, w in enumerate(q.wrong_values, start=1)
+    ]
+    choices = [key, *wrong]
+    rng_for(seed, "cc-numerical", q.id).shuffle(choices)
+    single = replace(
+        base,
+        profile=Profile.MULTIPLE_CHOICE,
+        choices=tuple(choices),
+        converted_from="numerical question, as multiple choice",
+    )
+    if len(choices) < MIN_CHOICES:
+        rng = rng_for(seed, "cc-binary", q.id)
+        return (_binary(single, q.stem, "“{answer}” is the right answer.", single.choices, rng),)
+    return (single,)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _ordinal(n: int) -> str:
+    return _ORDINALS[n - 1] if n <= len(_ORDINALS) else f"number {n}"
+
+
+def _ordering(q: Question, seed: int) -> tuple[CcItem, ...]:
+    """CC has no ordering type: one multiple choice per position ("Which step comes second?") among
+    every step, each worth the question's points, as matching pairs are."""
+    items = []
+    total = len(q.steps)
+    for number, step in enumerate(q.steps, start=1):
+        rng = rng_for(seed, "cc-ordering", q.id, step.id)
+        choices = [Choice(other.id, other.text, other.id == step.id) for other in q.steps]
+        rng.shuffle(choices)
+        items.append(
+            CcItem(
+                ident=stable_id(q.id, f"position{number}"),
+                title=f"{q.id} (step {number} of {total})",
+                profile=Profile.MULTIPLE_CHOICE,
+                stem=f"{q.stem}\n\nOf these {total} steps, which comes **{_ordinal(number)}**?",
+                question_id=q.id,
+                competency_ids=q.competency_ids,
+                points=q.points,
+                choices=tuple(choices),
+                feedback=q.feedback,
+                converted_from=f"position {number} of {total} of ordering question {q.id}",
+            )
+        )
+    return tuple(items)
+
+
 def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
-    """The CC items standing for ``q``: one, except that a matching question gives one per pair and a
-    multiple-response question one true/false item per option."""
+    """The CC items standing for ``q``: one, except that a matching question gives one per pair, an
+    ordering question one per step and a multiple-response question one true/false item per option."""
     if q.type is QuestionType.MATCHING:
         return _matching(q, seed)
     base = CcItem(
@@ -204,7 +342,11 @@ def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
         feedback=q.feedback,
     )
     if q.type is QuestionType.ESSAY:
-        return (base,)
+        return (_essay(q, base),)
+    if q.type is QuestionType.NUMERICAL:
+        return _numerical(q, base, seed)
+    if q.type is QuestionType.ORDERING:
+        return _ordering(q, seed)
     if q.type is QuestionType.SHORT_ANSWER:
         # Per-answer feedback has no place Moodle reads for fill-in-the-blank: it joins the general one.
         notes = "\n".join(f"- “{_escape_md(a.text)}”: {a.feedback}" for a in q.answers if a.feedback)
