@@ -128,10 +128,12 @@ def test_every_resource_file_is_in_the_zip_and_every_reference_resolves(cartridg
 
 
 def expected_items(quiz_questions: tuple) -> int:
-    """Matching questions become one item per pair, multiple-response ones one item per option."""
+    """Matching questions become one item per pair, ordering ones one per step, multiple-response ones one
+    item per option."""
     per_question = {
         QuestionType.MATCHING: lambda q: len(q.pairs),
         QuestionType.MULTIPLE_RESPONSE: lambda q: len(q.options),
+        QuestionType.ORDERING: lambda q: len(q.steps),
     }
     return sum(per_question.get(q.type, lambda _q: 1)(q) for q in quiz_questions)
 
@@ -147,7 +149,7 @@ def test_each_quiz_has_the_quiz_models_questions(cartridge: Cartridge) -> None:
         idents = [item.get("ident") for item in items]
         assert len(set(idents)) == len(idents)
         covered = {i for i in idents if i in {q.id for q in quiz.questions}}
-        split_types = (QuestionType.MATCHING, QuestionType.MULTIPLE_RESPONSE)
+        split_types = (QuestionType.MATCHING, QuestionType.MULTIPLE_RESPONSE, QuestionType.ORDERING)
         split = {q.id: q for q in quiz.questions if q.type in split_types}
         assert covered | set(split) == {q.id for q in quiz.questions}
         titles = [item.get("title") for item in items]

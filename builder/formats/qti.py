@@ -222,18 +222,26 @@ def _essay(q: Question, base: CcItem) -> CcItem:
 _FIB_RANGE_MAX = 11  # numbers a fill-in-the-blank may list for a numerical answer's tolerance
 
 
+def _normalized(value: Decimal) -> Decimal:
+    """Trailing decimal zeros dropped, no exponent (``1.25E+4`` back to ``12500``)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
 def number_forms(value: Decimal, unit: str | None) -> tuple[str, ...]:
     """How a learner may write ``value``: plain (``12500``), grouped by commas (``12,500``) or spaces
     (``12 500``), each also followed by the unit (``12500 EUR``). Trailing decimal zeros dropped."""
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        normal = normal.quantize(Decimal(1))
-    plain = format(normal, "f")
-    forms = [plain, format(normal, ",f"), format(normal, ",f").replace(",", " ")]
-    forms = list(dict.fromkeys(forms))
+    normal = _normalized(value)
+    grouped = format(normal, ",f")
+    forms = list(dict.fromkeys([format(normal, "f"), grouped, grouped.replace(",", " ")]))
     if unit:
         forms += [f"{form} {unit}" for form in forms]
     return tuple(forms)
+
+
+def _number_label(value: Decimal, unit: str | None) -> str:
+    """The number as an option shows it: grouped by commas, with its unit."""
+    return format(_normalized(value), ",f") + (f" {unit}" if unit else "")
 
 
 def _accepted_numbers(q: Question) -> tuple[Decimal, ...] | None:
@@ -261,7 +269,7 @@ def _numerical(q: Question, base: CcItem, seed: int) -> tuple[CcItem, ...]:
     numbers = _accepted_numbers(q)
     hint = "Write the number only" + (f" (in {_escape_md(unit)})" if unit else "") + "."
     notes = "\n".join(
-        f"- {_escape_md(number_forms(w.value, unit)[1])}: {w.feedback}" for w in q.wrong_values if w.feedback
+        f"- {_escape_md(_number_label(w.value, None))}: {w.feedback}" for w in q.wrong_values if w.feedback
     )
     if numbers is not None or not q.wrong_values:
         forms = tuple(f for n in numbers or (q.numeric.value,) for f in number_forms(n, unit))
@@ -274,9 +282,9 @@ def _numerical(q: Question, base: CcItem, seed: int) -> tuple[CcItem, ...]:
             converted_from="numerical question, as fill in the blank",
         )
         return (fib,)
-    key = Choice("key", number_forms(q.numeric.value, unit)[-1 if unit else 1], True)
+    key = Choice("key", _number_label(q.numeric.value, unit), True)
     wrong = [
-        Choice(f"wrong.{i}", number_forms(w.value, unit)[-1 if unit else 1], False, w.feedback)
+        Choice(f"wrong.{i}", _number_label(w.value, unit), False, w.feedback)
         for i, w in enumerate(q.wrong_values, start=1)
     ]
     choices = [key, *wrong]
