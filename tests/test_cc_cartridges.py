@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from builder.checks.lms import moodle_detects_cc
+from builder.formats import qti
 from builder.formats.cc import VERSIONS, Version
 from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
@@ -310,11 +311,12 @@ def test_cc13_item_guids_are_the_quiz_models_competency_ids(built: dict[str, Car
     quiz = build_quizzes(course).quizzes["strategy"]
     (resource,) = cc13.xpath(cc13.manifest, "//cp:resource[@identifier='R_module_strategy_quiz']")
     for question in quiz.questions:
-        if question.type is QuestionType.MATCHING or not question.competency_ids:
+        if not question.competency_ids:
             continue
-        metadata = f"cp:metadata/csmd:curriculumStandardsMetadataSet[@resourcePartId='{question.id}']"
-        path = f"{metadata}//csmd:GUID/text()"
-        assert tuple(cc13.xpath(resource, path)) == question.competency_ids
+        for item in qti.cc_items(question, course.quiz.seed):  # a split question: each of its items
+            metadata = f"cp:metadata/csmd:curriculumStandardsMetadataSet[@resourcePartId='{item.ident}']"
+            path = f"{metadata}//csmd:GUID/text()"
+            assert tuple(cc13.xpath(resource, path)) == question.competency_ids, item.ident
 
 
 def test_pages_are_self_contained_and_offline(cartridge: Cartridge, tmp_path: Path) -> None:
