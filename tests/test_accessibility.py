@@ -241,8 +241,8 @@ def test_cc_pages(desktop: Any, site: Site) -> None:
     assert_no_findings(desktop, site, site.cc)
 
 
-# Answers every question shown without the LMS (the page runs standalone) and submits: the first choice
-# everywhere (mostly wrong: per-option feedback, "Try again"), or the key (passed: the right answers shown).
+# Answers every question shown without the LMS (the page runs standalone) and submits: a wrong choice
+# everywhere (per-option feedback, "Try again"), or the key (passed: the right answers shown).
 ANSWER_AND_SUBMIT = """(right) => {
     const data = JSON.parse(document.getElementById('quiz-data').textContent);
     data.questions.forEach((q, i) => {
@@ -263,13 +263,15 @@ ANSWER_AND_SUBMIT = """(right) => {
         } else if (q.kind === 'short_answer' || q.kind === 'essay') {
             fields[0].value = right && q.accepted ? q.accepted[0] : 'An answer';
         } else if (q.kind === 'matching') {
-            fields.forEach((select, p) => { select.value = String(right ? q.key[p] : 0); });
+            fields.forEach((select, p) => {
+                select.value = String(right ? q.key[p] : (q.key[p] + 1) % q.targets.length);
+            });
         } else {
-            const best = Math.max(...q.weights);
+            const best = Math.max(...q.weights), worst = q.weights.indexOf(Math.min(...q.weights));
             fields.forEach((option) => {
                 const w = q.weights[Number(option.value)];
                 const key = q.kind === 'multiple_response' ? w > 0 : w === best;
-                option.checked = right ? key : option.value === '0';
+                option.checked = right ? key : Number(option.value) === worst;
             });
         }
     });
