@@ -16,29 +16,37 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from lxml import etree, html
 
-from tests.conftest import EVERY_TYPE_QUIZ, FIXTURES, edit, run
+from tests.conftest import FIXTURES, edit, run
 
 CHROMIUM = Path("/usr/bin/chromium")
 MOCK_LMS = FIXTURES / "scorm_lms"
 
-# The shared every-type quiz, with hostile stems: the short answer's tries to end the page's JSON script
-# element, and the essay's starts with "{" (a SCORM 2004 delimiter).
-EVERY_TYPE = EVERY_TYPE_QUIZ.replace(
-    "stem: A plan runs from goals to ____.",
-    'stem: "A plan runs from goals to ____. </script><script>window.pwned = 1</script>"',
-).replace(
-    "stem: Describe how you would report progress to a sceptical board.",
-    'stem: "{Reflect} Describe how you would report progress to a sceptical board."',
+EVERY_TYPE_ITEMS = FIXTURES / "scorm_every_type.yaml"
+HOSTILE_SHORT_ANSWER = (
+    "A programme plan runs from its goals to its ____. </script><script>window.pwned = 1</script>"
 )
-assert "window.pwned" in EVERY_TYPE and "{Reflect}" in EVERY_TYPE, "the shared quiz fixture changed"
+HOSTILE_ESSAY = "{Reflect} Draft the opening of a progress report for your steering board."
 
 
 def every_type_course(mini: Path, attempts: int = 2) -> Path:
-    """The mini course with EVERY_TYPE in alpha's quiz and a limit on quiz submissions."""
-    module = mini / "modules" / "alpha" / "module.yaml"
-    module.write_text(module.read_text(encoding="utf-8") + EVERY_TYPE, encoding="utf-8")
+    """The mini course with every question type in alpha's quiz (its own items, the items of
+    fixtures/scorm_every_type.yaml), hostile stems (the short answer's tries to end the page's JSON
+    script element, the essay's starts with "{", a SCORM 2004 delimiter) and a limit on submissions.
+    Alpha keeps its item model: one slot of three numerical variants."""
+    path = mini / "modules" / "alpha" / "assessment.yaml"
+    assessment = yaml.safe_load(path.read_text(encoding="utf-8"))
+    extra = yaml.safe_load(EVERY_TYPE_ITEMS.read_text(encoding="utf-8"))
+    for objective in assessment["objectives"]:
+        objective.setdefault("items", []).extend(extra.get(objective["competency"], []))
+        for item in objective["items"]:
+            if item["id"] == "fill-in":
+                item["stem"] = HOSTILE_SHORT_ANSWER
+            if item["id"] == "report-essay":
+                item["stem"] = HOSTILE_ESSAY
+    path.write_text(yaml.safe_dump(assessment, sort_keys=False, allow_unicode=True), encoding="utf-8")
     edit(mini / "course.yaml", "  pass_mark: 75", f"  pass_mark: 75\n  attempts: {attempts}")
     return mini
 

@@ -2,8 +2,10 @@
 
 axe-core (pinned in tests/a11y) runs with the WCAG 2.0/2.1 A and AA rules on every page of the OSEE course's
 web site, SCORM SCOs (quizzes also after each kind of submission, when feedback appears) and Common
-Cartridge pages, plus a quiz with every question type. Then: nothing scrolls sideways on a 390 px wide
-phone, and a keyboard-only learner can answer and submit a quiz, always seeing where the focus is."""
+Cartridge pages, and on a quiz with every question type (the mini course's, served on its own, so its
+widgets are checked whatever the OSEE course holds). Then: nothing scrolls sideways on a 390 px wide
+phone, and a keyboard-only learner can answer and submit a quiz (moving ordering steps with their
+buttons), always seeing where the focus is."""
 
 from __future__ import annotations
 
@@ -93,14 +95,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     shutil.copytree(osee / "web", root / "web")
     for folder, package in OSEE_PACKAGES.items():
         unpack(osee / package, root / folder)
-    mini = tmp_path_factory.mktemp("course") / "mini"
-    shutil.copytree(FIXTURES / "mini", mini)
-    every_type = _build(every_type_course(mini), tmp_path_factory.mktemp("dist"), "scorm12")
-    unpack(every_type / "mini-scorm12.zip", root / "every-type")
-    # Served beside the pages, so Chromium caches the compiled script instead of parsing it on every page.
-    (root / "axe").mkdir()
-    shutil.copyfile(AXE, root / "axe" / "axe.min.js")
-
+    _serve_axe(root)
     course = load_course(OSEE)
     web = [f"web/{p.name}" for p in sorted((root / "web").glob("*.html"))]
     practice = [w for w in web if w.startswith("web/quiz-")]  # a practice quiz per module
@@ -113,9 +108,29 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     cc = _cc_pages(root, "cc11") + _cc_pages(root, "cc13")
     assert len(cc) == 2 * (len(web) - len(practice) - 1), cc  # web pages but the index and quizzes
     seen: set[bytes] = set()
-    kinds = [distinct(root, pages, seen) for pages in (web, content, [*quizzes, EVERY_TYPE_QUIZ], cc)]
+    kinds = [distinct(root, pages, seen) for pages in (web, content, quizzes, cc)]
     with serve(root) as url:
         yield Site(url, *kinds)
+
+
+def _serve_axe(root: Path) -> None:
+    # Served beside the pages, so Chromium caches the compiled script instead of parsing it on every page.
+    (root / "axe").mkdir()
+    shutil.copyfile(AXE, root / "axe" / "axe.min.js")
+
+
+@pytest.fixture(scope="module")
+def every_type(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The mini course's every-type quiz (SCORM 1.2), served with axe."""
+    _needs_axe()
+    root = tmp_path_factory.mktemp("every-type-site")
+    mini = tmp_path_factory.mktemp("course") / "mini"
+    shutil.copytree(FIXTURES / "mini", mini)
+    built = _build(every_type_course(mini), tmp_path_factory.mktemp("dist"), "scorm12")
+    unpack(built / "mini-scorm12.zip", root / "every-type")
+    _serve_axe(root)
+    with serve(root) as url:
+        yield Site(url, [], [], [EVERY_TYPE_QUIZ], [])
 
 
 def distinct(root: Path, pages: list[str], seen: set[bytes]) -> list[str]:
@@ -131,7 +146,8 @@ def distinct(root: Path, pages: list[str], seen: set[bytes]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(site: Site) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    _needs_axe()
     with chromium() as b:
         yield b
 
@@ -219,27 +235,45 @@ def test_scorm_quiz_pages(desktop: Any, site: Site) -> None:
     assert_no_findings(desktop, site, site.sco_quiz)
 
 
+def test_quiz_page_with_every_question_type(desktop: Any, every_type: Site) -> None:
+    assert_no_findings(desktop, every_type, every_type.sco_quiz)
+
+
 def test_cc_pages(desktop: Any, site: Site) -> None:
     assert_no_findings(desktop, site, site.cc)
 
 
-# Answers every question without the LMS (the page runs standalone) and submits: the first choice
-# everywhere (mostly wrong: per-option feedback, "Try again"), or the key (passed: the right answers shown).
+# Answers every question shown without the LMS (the page runs standalone) and submits: a wrong choice
+# everywhere (per-option feedback, "Try again"), or the key (passed: the right answers shown).
 ANSWER_AND_SUBMIT = """(right) => {
     const data = JSON.parse(document.getElementById('quiz-data').textContent);
     data.questions.forEach((q, i) => {
         const box = document.getElementById('q' + (i + 1));
+        if (box.hidden) return;  // a variant not drawn for this attempt
         const fields = [...box.querySelectorAll('input, select, textarea')];
-        if (q.kind === 'short_answer' || q.kind === 'essay') {
+        if (q.kind === 'ordering') {
+            const steps = () => [...box.querySelectorAll('ol.steps > li')];
+            const order = right ? q.key : [steps()[1], steps()[0]].map((li) => Number(li.dataset.step));
+            order.forEach((step, target) => {
+                let at;
+                while ((at = steps().findIndex((li) => Number(li.dataset.step) === step)) > target) {
+                    steps()[at].querySelector('button[data-move="-1"]').click();
+                }
+            });
+        } else if (q.kind === 'numerical') {
+            fields[0].value = right ? q.value : 'An answer';
+        } else if (q.kind === 'short_answer' || q.kind === 'essay') {
             fields[0].value = right && q.accepted ? q.accepted[0] : 'An answer';
         } else if (q.kind === 'matching') {
-            fields.forEach((select, p) => { select.value = String(right ? q.key[p] : 0); });
+            fields.forEach((select, p) => {
+                select.value = String(right ? q.key[p] : (q.key[p] + 1) % q.targets.length);
+            });
         } else {
-            const best = Math.max(...q.weights);
+            const best = Math.max(...q.weights), worst = q.weights.indexOf(Math.min(...q.weights));
             fields.forEach((option) => {
                 const w = q.weights[Number(option.value)];
                 const key = q.kind === 'multiple_response' ? w > 0 : w === best;
-                option.checked = right ? key : option.value === '0';
+                option.checked = right ? key : Number(option.value) === worst;
             });
         }
     });
@@ -247,7 +281,7 @@ ANSWER_AND_SUBMIT = """(right) => {
 }"""
 
 
-def test_quiz_feedback_after_submitting(phone: Any, site: Site) -> None:
+def check_feedback(phone: Any, site: Site) -> None:
     """Feedback appears only after a submission; checked on a phone, where it must not widen the page."""
     found: dict[str, Findings] = {}
     too_wide: dict[str, int] = {}
@@ -272,6 +306,14 @@ def test_quiz_feedback_after_submitting(phone: Any, site: Site) -> None:
     if found:
         pytest.fail(report(found))
     assert too_wide == {}
+
+
+def test_quiz_feedback_after_submitting(phone: Any, site: Site) -> None:
+    check_feedback(phone, site)
+
+
+def test_every_type_quiz_feedback_after_submitting(phone: Any, every_type: Site) -> None:
+    check_feedback(phone, every_type)
 
 
 def test_content_sco_after_marking_it_complete(desktop: Any, site: Site) -> None:
@@ -346,7 +388,10 @@ FOCUSED = """() => {
     const box = el.getBoundingClientRect();
     const onScreen = box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
         && box.left < innerWidth && box.top < innerHeight;
+    const steps = el.closest('ol.steps');
     return {id: el.id, tag: el.tagName.toLowerCase(), type: el.type || '', checked: !!el.checked,
+            move: el.matches('button.move'), moved: !!steps && steps.dataset.moved === '1',
+            endOfList: el.getAttribute('aria-disabled') === 'true',
             question: el.closest('fieldset.question') ? el.closest('fieldset.question').id : null,
             focusVisible: el.matches(':focus-visible'),
             indicator: (outline || style.boxShadow !== 'none') && onScreen ? 'shown' : 'none',
@@ -375,6 +420,12 @@ def operate(page: Any, focused: dict[str, Any]) -> None:
         page.keyboard.press("ArrowDown")
     elif focused["tag"] == "textarea" or focused["type"] == "text":
         page.keyboard.type("An answer")
+    elif focused["move"] and not focused["moved"] and not focused["endOfList"]:
+        page.keyboard.press("Space")  # moves the step; the focus stays on its button
+        after = page.evaluate(FOCUSED)
+        assert after["move"] and after["moved"] and after["where"] == focused["where"], (
+            "the move lost the focus"
+        )
 
 
 def choose_by_keyboard(page: Any, focused: dict[str, Any]) -> None:
@@ -387,13 +438,16 @@ def choose_by_keyboard(page: Any, focused: dict[str, Any]) -> None:
     assert page.locator(f"#{focused['question']} input:checked").count() == 1
 
 
-@pytest.mark.parametrize("quiz", ["scorm12/quiz-strategy.html", EVERY_TYPE_QUIZ])
-def test_quiz_by_keyboard_alone(desktop: Any, site: Site, quiz: str) -> None:
+@pytest.mark.parametrize(
+    ("served", "quiz"), [("site", "scorm12/quiz-strategy.html"), ("every_type", EVERY_TYPE_QUIZ)]
+)
+def test_quiz_by_keyboard_alone(desktop: Any, request: pytest.FixtureRequest, served: str, quiz: str) -> None:
     """Tab to the first answer, Space and arrows to choose, Tab on through every question to Submit, Enter."""
+    site: Site = request.getfixturevalue(served)
     assert quiz in site.sco_quiz
     desktop.goto(f"{site.url}/{quiz}")
     stops: list[dict[str, Any]] = []
-    first = tab_to(desktop, "#quiz :is(input, select, textarea)", 5, stops)
+    first = tab_to(desktop, "#quiz :is(input, select, textarea, button.move)", 5, stops)
     assert [s["id"] for s in stops[:-1]] == [""] and "skip-link" in stops[0]["where"], "Tab wandered first"
     radios = 0
     focused = first
@@ -411,7 +465,7 @@ def test_quiz_by_keyboard_alone(desktop: Any, site: Site, quiz: str) -> None:
     desktop.wait_for_selector("#quiz-results", state="visible")
     results = desktop.evaluate(FOCUSED)
     assert results["id"] == "quiz-results" and results["indicator"] == "shown"
-    questions = desktop.locator("fieldset.question").count()
+    questions = desktop.locator("fieldset.question:visible").count()
     assert desktop.locator(".question-feedback:visible").count() == questions
     unanswered = desktop.locator(".question-feedback .result", has_text="Not answered").count()
     assert unanswered == 0, "a question could not be answered from the keyboard"

@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from builder.checks.lms import moodle_detects_cc
+from builder.formats import qti
 from builder.formats.cc import VERSIONS, Version
 from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
@@ -128,10 +129,12 @@ def test_every_resource_file_is_in_the_zip_and_every_reference_resolves(cartridg
 
 
 def expected_items(quiz_questions: tuple) -> int:
-    """Matching questions become one item per pair, multiple-response ones one item per option."""
+    """Matching questions become one item per pair, ordering ones one per step, multiple-response ones one
+    item per option."""
     per_question = {
         QuestionType.MATCHING: lambda q: len(q.pairs),
         QuestionType.MULTIPLE_RESPONSE: lambda q: len(q.options),
+        QuestionType.ORDERING: lambda q: len(q.steps),
     }
     return sum(per_question.get(q.type, lambda _q: 1)(q) for q in quiz_questions)
 
@@ -147,7 +150,7 @@ def test_each_quiz_has_the_quiz_models_questions(cartridge: Cartridge) -> None:
         idents = [item.get("ident") for item in items]
         assert len(set(idents)) == len(idents)
         covered = {i for i in idents if i in {q.id for q in quiz.questions}}
-        split_types = (QuestionType.MATCHING, QuestionType.MULTIPLE_RESPONSE)
+        split_types = (QuestionType.MATCHING, QuestionType.MULTIPLE_RESPONSE, QuestionType.ORDERING)
         split = {q.id: q for q in quiz.questions if q.type in split_types}
         assert covered | set(split) == {q.id for q in quiz.questions}
         titles = [item.get("title") for item in items]
@@ -308,11 +311,12 @@ def test_cc13_item_guids_are_the_quiz_models_competency_ids(built: dict[str, Car
     quiz = build_quizzes(course).quizzes["strategy"]
     (resource,) = cc13.xpath(cc13.manifest, "//cp:resource[@identifier='R_module_strategy_quiz']")
     for question in quiz.questions:
-        if question.type is QuestionType.MATCHING or not question.competency_ids:
+        if not question.competency_ids:
             continue
-        metadata = f"cp:metadata/csmd:curriculumStandardsMetadataSet[@resourcePartId='{question.id}']"
-        path = f"{metadata}//csmd:GUID/text()"
-        assert tuple(cc13.xpath(resource, path)) == question.competency_ids
+        for item in qti.cc_items(question, course.quiz.seed):  # a split question: each of its items
+            metadata = f"cp:metadata/csmd:curriculumStandardsMetadataSet[@resourcePartId='{item.ident}']"
+            path = f"{metadata}//csmd:GUID/text()"
+            assert tuple(cc13.xpath(resource, path)) == question.competency_ids, item.ident
 
 
 def test_pages_are_self_contained_and_offline(cartridge: Cartridge, tmp_path: Path) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import yaml
 from lxml import etree
 
 from builder.formats import FORMATS, cc, qti
@@ -15,86 +17,28 @@ from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
 from builder.quiz import build_quizzes
 from builder.validate import validate_xml
-from tests.conftest import run
+from tests.conftest import FIXTURES, run
+from tests.scorm_support import every_type_course
 from tests.test_cc_cartridges import expected_items
 
 NS = {"q": qti.QTI_NS}
-ALPHA = "modules/alpha/module.yaml"
-
-AUTHORED = """\
-quiz:
-  questions: 12
-  authored:
-    - id: plan-review
-      type: multiple_choice
-      stem: How often do trainees review a programme plan?
-      options:
-        - id: quarterly
-          text: Every quarter
-          correct: true
-        - id: yearly
-          text: Every year
-          feedback: No, more often than that.
-      competencies: [alpha-planning]
-    - id: plan-owner
-      type: multiple_choice
-      stem: Who owns a programme plan? It costs 100% of *your* attention.
-      options:
-        - {id: board, text: The steering board, correct: true, feedback: Right.}
-        - {id: intern, text: An intern, feedback: No.}
-        - {id: vendor, text: "The **vendor**", feedback: No.}
-      feedback: The board owns the plan.
-      competencies: [alpha-planning]
-    - id: cost-items
-      type: multiple_response
-      stem: Which costs does a programme estimate include?
-      options:
-        - {id: staff, text: Staff, correct: true, feedback: Yes.}
-        - {id: licences, text: Licences, correct: true}
-        - {id: hosting, text: Hosting, correct: true}
-        - {id: catering, text: Catering, feedback: Not a programme cost.}
-      competencies: [alpha-budgeting]
-    - id: board
-      type: true_false
-      stem: Progress is reported to a steering board.
-      answer: false
-      competencies: [alpha-reporting]
-    - id: match-terms
-      type: matching
-      stem: Match each activity to what it produces.
-      pairs:
-        - {id: plan, prompt: Planning, answer: Milestones}
-        - {id: budget, prompt: Budgeting, answer: Cost estimate}
-        - {id: report, prompt: Reporting, answer: Progress report}
-      competencies: [alpha-planning, alpha-budgeting, alpha-reporting]
-    - id: match-two
-      type: matching
-      stem: Match each document to its reader.
-      pairs:
-        - {id: plan, prompt: Plan, answer: Team}
-        - {id: report, prompt: Report, answer: Board}
-      competencies: [alpha-reporting]
-    - id: fill-in
-      type: short_answer
-      stem: A plan runs from goals to ____.
-      answers:
-        - text: milestones
-          feedback: Exactly.
-        - text: milestone
-      competencies: [alpha-planning]
-    - id: reflect
-      type: essay
-      stem: Describe how you would report progress to a sceptical board.
-      feedback: A good answer uses plain language and refers to milestones.
-      points: 3
-      competencies: [alpha-reporting]
-"""
+CC_EXTRA = FIXTURES / "cc_extra_items.yaml"
 
 
 @pytest.fixture
 def authored(mini: Path) -> Path:
-    path = mini / ALPHA
-    path.write_text(path.read_text(encoding="utf-8") + AUTHORED, encoding="utf-8")
+    """The every-type alpha quiz plus the QTI edge cases of fixtures/cc_extra_items.yaml; the short
+    answer's first accepted answer gets feedback of its own."""
+    every_type_course(mini)
+    path = mini / "modules" / "alpha" / "assessment.yaml"
+    assessment = yaml.safe_load(path.read_text(encoding="utf-8"))
+    extra = yaml.safe_load(CC_EXTRA.read_text(encoding="utf-8"))
+    for objective in assessment["objectives"]:
+        objective["items"].extend(extra.get(objective["competency"], []))
+        for item in objective["items"]:
+            if item["id"] == "fill-in":
+                item["answers"][0]["feedback"] = "Exactly."
+    path.write_text(yaml.safe_dump(assessment, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return mini
 
 
@@ -164,14 +108,19 @@ def edx_correct(item: etree._Element) -> set[str]:
 
 def test_every_question_type_maps_to_a_cc_type(alpha_items: dict) -> None:
     items = alpha_items["cc11"]
-    assert profile(items["authored.alpha.plan-owner"]) == "cc.multiple_choice.v0p1"
-    for option in ("staff", "licences", "hosting", "catering"):
-        assert profile(items[f"authored.alpha.cost-items.{option}"]) == "cc.true_false.v0p1"
+    assert profile(items["alpha.plan-owner"]) == "cc.multiple_choice.v0p1"
+    for option in ("staff", "hosting", "catering", "travel"):
+        assert profile(items[f"alpha.cost-items.{option}"]) == "cc.true_false.v0p1"
     assert not any(profile(item) == "cc.multiple_response.v0p1" for item in items.values())
-    assert profile(items["authored.alpha.board"]) == "cc.true_false.v0p1"
-    assert profile(items["authored.alpha.fill-in"]) == "cc.fib.v0p1"
-    assert profile(items["authored.alpha.reflect"]) == "cc.essay.v0p1"
-    essay = items["authored.alpha.reflect"]
+    assert profile(items["alpha.report-tf"]) == "cc.true_false.v0p1"
+    assert profile(items["alpha.fill-in"]) == "cc.fib.v0p1"
+    assert profile(items["alpha.budget-total"]) == "cc.fib.v0p1"
+    for position in (1, 2, 3):
+        assert profile(items[f"alpha.plan-order.position{position}"]) == "cc.multiple_choice.v0p1"
+    # an item model's slot: its first variant only (a cartridge cannot draw)
+    assert "alpha.budget-model.1" in items and "alpha.budget-model.2" not in items
+    essay = items["alpha.report-essay"]
+    assert profile(essay) == "cc.essay.v0p1"
     fields = dict(
         zip(
             essay.xpath(".//q:fieldlabel/text()", namespaces=NS),
@@ -180,44 +129,48 @@ def test_every_question_type_maps_to_a_cc_type(alpha_items: dict) -> None:
         )
     )
     assert fields["qmd_computerscored"] == "No" and fields["cc_weighting"] == "3"
-    assert feedback_text(essay, "general_fb") == "A good answer uses plain language and refers to milestones."
+    general = feedback_text(essay, "general_fb")
+    assert general.startswith("A good answer names each milestone")
+    assert "Rubric for grading:" in general
+    assert "States progress against each milestone (2 points)" in general
+    assert "Uses plain language a board member understands (1 point)" in general
 
 
 def test_moodle_grades_choice_items_as_the_quiz_model_does(alpha_items: dict, authored: Path) -> None:
     quiz = build_quizzes(load_course(authored)).quizzes["alpha"]
     questions = {q.id: q for q in quiz.questions}
     for version, items in alpha_items.items():
-        for ident in ("authored.alpha.plan-owner", "authored.alpha.board"):
+        for ident in ("alpha.plan-owner", "alpha.report-tf"):
             weights = {o.id: o.weight for o in questions[ident].options}
             assert moodle_answer_scores(items[ident]) == weights, (version, ident)
         # Multiple response: Moodle's converter would give ticking every box full marks, so each option
         # is a true/false item of its own: "true" scores exactly for the right options, "false" for
         # the wrong ones.
-        for option in questions["authored.alpha.cost-items"].options:
-            scores = moodle_answer_scores(items[f"authored.alpha.cost-items.{option.id}"])
+        for option in questions["alpha.cost-items"].options:
+            scores = moodle_answer_scores(items[f"alpha.cost-items.{option.id}"])
             expected = {"true": Fraction(option.correct), "false": Fraction(not option.correct)}
             assert scores == expected, (version, option.id)
 
 
 def test_open_edx_finds_exactly_the_right_answers(alpha_items: dict) -> None:
     items = alpha_items["cc13"]
-    assert edx_correct(items["authored.alpha.plan-owner"]) == {"board"}
-    assert edx_correct(items["authored.alpha.board"]) == {"false"}
+    assert edx_correct(items["alpha.plan-owner"]) == {"board"}
+    assert edx_correct(items["alpha.report-tf"]) == {"true"}
     for option, right in (
         ("staff", "true"),
-        ("licences", "true"),
         ("hosting", "true"),
         ("catering", "false"),
+        ("travel", "false"),
     ):
-        assert edx_correct(items[f"authored.alpha.cost-items.{option}"]) == {right}
-    assert edx_correct(items["authored.alpha.fill-in"]) == {"milestones", "milestone"}
-    essay = items["authored.alpha.reflect"]
+        assert edx_correct(items[f"alpha.cost-items.{option}"]) == {right}
+    assert edx_correct(items["alpha.fill-in"]) == {"milestones", "milestone"}
+    essay = items["alpha.report-essay"]
     first = essay.xpath("q:resprocessing/q:respcondition[1]/q:displayfeedback/@linkrefid", namespaces=NS)
     assert first == ["general_fb"]  # Open edX reads essay feedback from the first condition only
 
 
 def test_feedback_reaches_each_option_and_the_general_feedback_stays_general(alpha_items: dict) -> None:
-    item = alpha_items["cc11"]["authored.alpha.plan-owner"]
+    item = alpha_items["cc11"]["alpha.plan-owner"]
     for option, text in (("board", "Right."), ("intern", "No."), ("vendor", "No.")):
         shown = item.xpath(
             f"q:resprocessing/q:respcondition[q:conditionvar/q:varequal[1]='{option}']/q:displayfeedback/@linkrefid",
@@ -229,14 +182,14 @@ def test_feedback_reaches_each_option_and_the_general_feedback_stays_general(alp
     assert general == ["general_fb"] and feedback_text(item, "general_fb") == "The board owns the plan."
     # Answer texts are plain text; question text keeps its HTML and survives URL-decoding.
     assert item.xpath(".//q:response_label[@ident='vendor']//q:mattext/text()", namespaces=NS) == [
-        "The vendor"
+        "The vendor team"
     ]
     stem = item.xpath("q:presentation/q:material/q:mattext/text()", namespaces=NS)[0]
     assert "<em>your</em>" in stem and "100&#37;" in stem and "%" not in stem
 
 
 def test_fill_in_the_blank_keeps_its_answer_feedback(alpha_items: dict) -> None:
-    item = alpha_items["cc11"]["authored.alpha.fill-in"]
+    item = alpha_items["cc11"]["alpha.fill-in"]
     assert "“milestones”: Exactly." in feedback_text(item, "general_fb")
     scoring = item.xpath("q:resprocessing/q:respcondition[q:setvar='100']", namespaces=NS)
     assert len(scoring) == 1  # Moodle takes the accepted answers from the one SCORE=100 condition
@@ -245,35 +198,80 @@ def test_fill_in_the_blank_keeps_its_answer_feedback(alpha_items: dict) -> None:
 
 def test_matching_becomes_one_choice_item_per_pair(alpha_items: dict) -> None:
     items = alpha_items["cc11"]
-    pairs = {"plan": "Milestones", "budget": "Cost estimate", "report": "Progress report"}
+    pairs = {"plan": "Agreed goals", "track": "Dated checkpoints", "report": "A status note"}
     for pair, answer in pairs.items():
-        item = items[f"authored.alpha.match-terms.{pair}"]
+        item = items[f"alpha.match-terms.{pair}"]
         assert profile(item) == "cc.multiple_choice.v0p1"
         assert "matching" in item.get("title") and "matching question" in "".join(
             c.text for c in item.iter(etree.Comment)
         )
         options = item.xpath(".//q:response_label//q:mattext/text()", namespaces=NS)
-        assert sorted(options) == sorted(pairs.values())
+        assert sorted(options) == sorted([*pairs.values(), "A signed invoice"])  # with the distractor
         key = edx_correct(item)
         assert key == {pair}
         assert moodle_answer_scores(item)[pair] == 1
         labels = dict(zip(item.xpath(".//q:response_label/@ident", namespaces=NS), options, strict=True))
         assert labels[pair] == answer
+        assert labels["distractor.1"] == "A signed invoice"
+
+
+def test_ordering_becomes_one_choice_item_per_position(alpha_items: dict) -> None:
+    items = alpha_items["cc11"]
+    steps = ["goals", "milestones", "review"]
+    for position, (step, nth) in enumerate(zip(steps, ("first", "second", "third"), strict=True), start=1):
+        item = items[f"alpha.plan-order.position{position}"]
+        stem = item.xpath("q:presentation/q:material/q:mattext/text()", namespaces=NS)[0]
+        assert f"which comes <strong>{nth}</strong>?" in stem
+        assert sorted(item.xpath(".//q:response_label/@ident", namespaces=NS)) == sorted(steps)
+        assert edx_correct(item) == {step}
+        assert moodle_answer_scores(item) == {s: int(s == step) for s in steps}
+        assert "ordering question alpha.plan-order" in "".join(c.text for c in item.iter(etree.Comment))
+
+
+def test_numerical_becomes_fill_in_the_blank_with_the_numbers_written_forms(alpha_items: dict) -> None:
+    item = alpha_items["cc11"]["alpha.budget-total"]
+    accepted = item.xpath("q:resprocessing/q:respcondition[q:setvar='100']//q:varequal/text()", namespaces=NS)
+    assert accepted == ["12500", "12,500", "12 500", "12500 EUR", "12,500 EUR", "12 500 EUR"]
+    assert edx_correct(item) == set(accepted)
+    stem = item.xpath("q:presentation/q:material/q:mattext/text()", namespaces=NS)[0]
+    assert "Write the number only (in EUR)." in stem
+    general = feedback_text(item, "general_fb")  # wrong values' feedback: no other place fill-in has
+    assert "12,000: Hosting counts too." in general and "10,000: Licences and hosting count too." in general
+
+
+def test_numerical_tolerance_lists_the_numbers_it_allows_or_becomes_a_choice(
+    authored: Path, tmp_path: Path
+) -> None:
+    quiz = build_quizzes(load_course(authored)).quizzes["alpha"]
+    total = next(q for q in quiz.questions if q.id == "alpha.budget-total")
+    assert total.numeric is not None
+    near = replace(total, numeric=replace(total.numeric, tolerance=Decimal(1)))
+    (fib,) = qti.cc_items(near, seed=7)
+    assert fib.profile is qti.Profile.FIB
+    assert [a for a in fib.answers if " " not in a and "," not in a] == ["12499", "12500", "12501"]
+    wide = replace(total, numeric=replace(total.numeric, tolerance=Decimal(100)))
+    (choice,) = qti.cc_items(wide, seed=7)
+    assert choice.profile is qti.Profile.MULTIPLE_CHOICE
+    assert sorted((c.text, c.correct) for c in choice.choices) == [
+        ("10,000 EUR", False),
+        ("12,000 EUR", False),
+        ("12,500 EUR", True),
+    ]
+    alone = replace(wide, wrong_values=())
+    (exact,) = qti.cc_items(alone, seed=7)
+    assert exact.profile is qti.Profile.FIB and "12500" in exact.answers
 
 
 def test_two_option_questions_become_true_false(alpha_items: dict) -> None:
     """CC's multiple-choice type needs three options; a binary choice becomes a true/false item."""
     items = alpha_items["cc11"]
-    two_options = items["authored.alpha.plan-review"]
+    two_options = items["alpha.hosting-line"]
     assert profile(two_options) == "cc.true_false.v0p1"
     stem = two_options.xpath("q:presentation/q:material/q:mattext/text()", namespaces=NS)[0]
-    shown_right = "Every quarter" in stem
-    assert shown_right != ("Every year" in stem)
+    shown_right = "Server rent" in stem
+    assert shown_right != ("Staff wages" in stem)
     assert edx_correct(two_options) == ({"true"} if shown_right else {"false"})
-    for pair in ("plan", "report"):
-        item = items[f"authored.alpha.match-two.{pair}"]
-        assert profile(item) == "cc.true_false.v0p1"
-        assert sorted(item.xpath(".//q:response_label/@ident", namespaces=NS)) == ["false", "true"]
+    assert sorted(two_options.xpath(".//q:response_label/@ident", namespaces=NS)) == ["false", "true"]
 
 
 def test_converted_items_keep_the_questions_competencies_in_cc13(authored: Path, tmp_path: Path) -> None:
@@ -281,12 +279,17 @@ def test_converted_items_keep_the_questions_competencies_in_cc13(authored: Path,
     with zipfile.ZipFile(tmp_path / "mini" / "mini-cc13.imscc") as zf:
         manifest = etree.fromstring(zf.read("imsmanifest.xml"))
     ns = {"csmd": cc.CSM_NS}
-    for pair in ("plan", "budget", "report"):
+    for pair in ("plan", "track", "report"):
         guids = manifest.xpath(
-            f"//csmd:curriculumStandardsMetadataSet[@resourcePartId='authored.alpha.match-terms.{pair}']//csmd:GUID/text()",
+            f"//csmd:curriculumStandardsMetadataSet[@resourcePartId='alpha.match-terms.{pair}']//csmd:GUID/text()",
             namespaces=ns,
         )
-        assert guids == ["alpha-planning", "alpha-budgeting", "alpha-reporting"]
+        assert guids == ["alpha-planning"]
+    guids = manifest.xpath(
+        "//csmd:curriculumStandardsMetadataSet[@resourcePartId='alpha.plan-order.position2']//csmd:GUID/text()",
+        namespaces=ns,
+    )
+    assert guids == ["alpha-planning"]
 
 
 def test_items_pass_the_cc_qti_schema_and_profile_rules_and_the_rules_bite(alpha_items: dict) -> None:
@@ -296,7 +299,7 @@ def test_items_pass_the_cc_qti_schema_and_profile_rules_and_the_rules_bite(alpha
         assert validate_xml(data, version, "qti") == []
         assert schematron_issues(root, version, "qti") == []
     # A multiple-choice item with two options breaks profile rule 4d; a feedback without trigger 12d.
-    item = alpha_items["cc11"]["authored.alpha.plan-owner"]
+    item = alpha_items["cc11"]["alpha.plan-owner"]
     labels = item.xpath(".//q:response_label", namespaces=NS)
     labels[-1].getparent().remove(labels[-1])
     trigger = item.xpath(
@@ -331,14 +334,14 @@ def test_a_build_fails_rather_than_emit_an_item_moodle_would_drop(
 
     def unmapped(item: qti.CcItem) -> etree._Element:
         element = original(item)
-        if item.ident == "authored.alpha.reflect":
+        if item.ident == "alpha.report-essay":
             element.find(".//q:fieldentry", NS).text = "cc.matching.v0p1"
         return element
 
     monkeypatch.setattr(qti, "item_element", unmapped)
     result = run("build", authored, "-f", "cc11", "-o", tmp_path)
     assert result.exit_code == 1
-    assert "Moodle would drop" in result.stderr and "authored.alpha.reflect" in result.stderr
+    assert "Moodle would drop" in result.stderr and "alpha.report-essay" in result.stderr
     assert not (tmp_path / "mini" / "mini-cc11.imscc").exists()
 
 
@@ -354,12 +357,12 @@ def test_an_invalid_file_fails_the_build_and_writes_nothing(
 
 
 def test_points_beyond_cc_weighting_are_an_author_error(mini: Path, tmp_path: Path) -> None:
-    path = mini / ALPHA
-    block = AUTHORED.split("    - id: reflect")[1].replace("points: 3", "points: 100")
-    path.write_text(path.read_text(encoding="utf-8") + "quiz:\n  authored:\n    - id: reflect" + block)
+    path = mini / "modules" / "alpha" / "assessment.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("points: 2}", "points: 99}"), encoding="utf-8")  # the essay's rubric
     result = run("build", mini, "-f", "cc11", "-o", tmp_path)
-    assert result.exit_code == 2
-    assert "module.yaml" in result.stderr and "at most 99" in result.stderr
+    assert result.exit_code == 2, result.output
+    assert "assessment.yaml" in result.stderr and "at most 99" in result.stderr
 
 
 def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
@@ -368,4 +371,5 @@ def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
     quizzes = build_quizzes(course).quizzes.values()
     expected = sum(expected_items(z.questions) for z in quizzes)
     assert sum(summary.questions.values()) == expected
-    assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 1
+    # alpha: essay; fill-in, numerical and the item model's first numerical variant; beta: short answer
+    assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 4

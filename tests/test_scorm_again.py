@@ -1,7 +1,9 @@
-"""The bundled course's SCOs under scorm-again, a real LMS-side SCORM runtime (the npm package pinned in
-tests/scorm_again, installed by `make test`), in headless Chromium, for SCORM 1.2 and 2004: a learner
-answers a quiz partly wrong and leaves, comes back to the same answers and tries again, and reads a
-module to its end. The assertions are on the CMI data scorm-again would commit to its LMS."""
+"""SCOs under scorm-again, a real LMS-side SCORM runtime (the npm package pinned in tests/scorm_again,
+installed by `make test`), in headless Chromium, for SCORM 1.2 and 2004: a learner answers a quiz with
+every question type (the mini course's alpha quiz: ordering, numerical, an item model's slot, matching
+with a distractor, short answer, essay, choice, true/false) partly wrong and leaves, comes back to the
+same items and answers and tries again, and reads a module to its end. The assertions are on the CMI
+data scorm-again would commit to its LMS."""
 
 from __future__ import annotations
 
@@ -21,14 +23,14 @@ from builder.formats import scorm12, scorm2004
 from builder.load import load_course
 from builder.quiz import build_quizzes
 from builder.quiz.model import Question, QuestionType, Quiz
-from tests.conftest import FIXTURES, OSEE
-from tests.scorm_support import build, chromium, manifest, needs_browser, serve, unpack
+from tests.conftest import FIXTURES
+from tests.scorm_support import build, chromium, every_type_course, manifest, needs_browser, serve, unpack
 
 SCORM_AGAIN = (
     Path(__file__).parent / "scorm_again" / "node_modules" / "scorm-again" / "dist" / "scorm-again.js"
 )
 HOST = FIXTURES / "scorm_again"
-MODULE = "community-management"  # its quiz has every automatically scored question type
+MODULE = "alpha"  # with every_type_course, its quiz has every question type and an item model
 QUIZ_SCO = f"quiz-{MODULE}.html"
 CONTENT_SCO = f"module-{MODULE}.html"
 VERSIONS = {"scorm12": "1.2", "scorm2004": "2004"}
@@ -44,7 +46,10 @@ INTERACTION_TYPE = {
     QuestionType.TRUE_FALSE: "true-false",
     QuestionType.MATCHING: "matching",
     QuestionType.SHORT_ANSWER: "fill-in",
+    QuestionType.ORDERING: "sequencing",
+    QuestionType.NUMERICAL: "numeric",
 }
+ESSAY_TYPE = {"scorm12": "fill-in", "scorm2004": "long-fill-in"}  # SCORM 1.2 has no long-fill-in
 SUSPEND_DATA_MAX_12 = 4096
 NOT_INITIALIZED_2004 = "403"
 
@@ -60,9 +65,16 @@ def needs_scorm_again() -> None:
 
 
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("course") / "mini"
+    shutil.copytree(FIXTURES / "mini", target)
+    return every_type_course(target)
+
+
+@pytest.fixture(scope="module")
+def packages(course: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     needs_scorm_again()
-    return build(OSEE, tmp_path_factory.mktemp("dist"))
+    return build(course, tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +97,14 @@ def browser(base_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def quiz() -> Quiz:
-    return build_quizzes(load_course(OSEE)).quizzes[MODULE]
+def quiz(course: Path) -> Quiz:
+    return build_quizzes(load_course(course)).quizzes[MODULE]
 
 
 def launch_data(package: Path, name: str) -> dict[str, str]:
     """What an LMS takes from the manifest for the quiz SCO: the 1.2 mastery score, the 2004 passing score."""
     root = manifest(package)
-    item = f"ITEM.osee.{MODULE}.quiz"
+    item = f"ITEM.mini.{MODULE}.quiz"
     if name == "scorm12":
         ns = {"cp": scorm12.CP, "adlcp": scorm12.ADLCP}
         mastery = root.xpath(f"//cp:item[@identifier='{item}']/adlcp:masteryscore/text()", namespaces=ns)
@@ -176,24 +188,52 @@ def resumed(stored: dict[str, str], name: str) -> dict[str, str]:
     return data
 
 
-# --- the learner --------------------------------------------------------------------------------------
+# --- the learner ---------------------------------------------------------------------------------------
+
+
+def drawn(frame: Any, quiz: Quiz) -> list[Question]:
+    """The question the page shows for each slot: fieldset q<n> is the n-th question of the bank."""
+    bank = quiz.bank
+    shown = frame.evaluate(
+        "(n) => [...Array(n).keys()].filter((i) => !document.getElementById('q' + (i + 1)).hidden)", len(bank)
+    )
+    questions = [bank[i] for i in shown]
+    assert [q in slot for q, slot in zip(questions, quiz.slots, strict=True)] == [True] * len(quiz.slots)
+    return questions
+
+
+def html_id(quiz: Quiz, q: Question) -> str:
+    return f"q{quiz.bank.index(q) + 1}"
+
+
+def step_order(frame: Any, n: str) -> list[int]:
+    return frame.eval_on_selector_all(f"#{n}-steps > li", "(items) => items.map((li) => +li.dataset.step)")
+
+
+def arrange(frame: Any, n: str, order: list[int]) -> None:
+    """Put the steps of ordering question ``n`` in ``order`` (shown-step indices) with the move buttons."""
+    for target, step in enumerate(order):
+        while step_order(frame, n).index(step) != target:
+            frame.click(f"#{n}-steps > li[data-step='{step}'] button[data-move='-1']")
 
 
 @dataclass(frozen=True)
 class Plan:
-    """How the learner answers each question: "right", "wrong" or "partial"; and what that earns."""
+    """How the learner answers each slot: "right", "wrong" or "partial"; and what that earns."""
 
     moves: tuple[str, ...]
 
     @staticmethod
     def partly_wrong(quiz: Quiz) -> Plan:
-        """The first multiple choice, true/false and short answer wrong, only one right option of the
-        first multiple response ticked (partial credit), the rest right."""
-        moves = ["right"] * len(quiz.questions)
+        """The first multiple choice, true/false, short answer, ordering and numerical wrong, only one
+        right option of the first multiple response ticked (partial credit), the rest right."""
+        moves = ["right"] * len(quiz.slots)
         for kind, move in (
             (QuestionType.MULTIPLE_CHOICE, "wrong"),
             (QuestionType.TRUE_FALSE, "wrong"),
             (QuestionType.SHORT_ANSWER, "wrong"),
+            (QuestionType.ORDERING, "wrong"),
+            (QuestionType.NUMERICAL, "wrong"),
             (QuestionType.MULTIPLE_RESPONSE, "partial"),
         ):
             moves[next(i for i, q in enumerate(quiz.questions) if q.type is kind)] = move
@@ -201,7 +241,7 @@ class Plan:
 
     @staticmethod
     def all_right(quiz: Quiz) -> Plan:
-        return Plan(("right",) * len(quiz.questions))
+        return Plan(("right",) * len(quiz.slots))
 
     def chosen(self, q: Question, i: int) -> list[int]:
         """Option indices ticked for a choice question."""
@@ -223,14 +263,17 @@ class Plan:
             return Fraction(hits, len(q.pairs))
         return Fraction(1) if self.moves[i] == "right" else Fraction(0)
 
-    def percent(self, quiz: Quiz) -> Fraction:
-        earned = sum(self.fraction(q, i) * q.points for i, q in enumerate(quiz.questions))
-        return 100 * earned / sum(q.points for q in quiz.questions)
+    def percent(self, questions: list[Question]) -> Fraction:
+        graded = [(i, q) for i, q in enumerate(questions) if q.type is not QuestionType.ESSAY]
+        earned = sum(self.fraction(q, i) * q.points for i, q in graded)
+        return 100 * earned / sum(q.points for _, q in graded)
 
-    def by_competency(self, quiz: Quiz) -> dict[str, Fraction]:
+    def by_competency(self, quiz: Quiz, questions: list[Question]) -> dict[str, Fraction]:
         earned = {c: Fraction(0) for c in quiz.competency_ids}
         points = dict.fromkeys(quiz.competency_ids, 0)
-        for i, q in enumerate(quiz.questions):
+        for i, q in enumerate(questions):
+            if q.type is QuestionType.ESSAY:
+                continue
             for c in q.competency_ids:
                 earned[c] += self.fraction(q, i) * q.points
                 points[c] += q.points
@@ -238,42 +281,64 @@ class Plan:
 
     def matched(self, q: Question, i: int) -> list[str]:
         """The answer chosen for each prompt of a matching question (otherwise than right: the first
-        two swapped)."""
+        prompt given the distractor, or the first two swapped)."""
         answers = [p.answer for p in q.pairs]
         if self.moves[i] != "right":
-            answers[0], answers[1] = answers[1], answers[0]
+            if q.distractors:
+                answers[0] = q.distractors[0]
+            else:
+                answers[0], answers[1] = answers[1], answers[0]
         return answers
 
     def typed(self, q: Question, i: int) -> str:
+        if q.type is QuestionType.NUMERICAL:
+            assert q.numeric is not None
+            if self.moves[i] != "right":
+                return str(q.wrong_values[0].value) if q.wrong_values else "1"
+            return f"{int(q.numeric.value):,}" + (f" {q.numeric.unit}" if q.numeric.unit else "")
+        if q.type is QuestionType.ESSAY:
+            return "{Plain} words, milestones: and a chart."
         return q.answers[0].text if self.moves[i] == "right" else "no idea"
 
-    def answer(self, frame: Any, quiz: Quiz) -> None:
-        for i, q in enumerate(quiz.questions):
-            n = i + 1
+    def order(self, frame: Any, n: str, i: int) -> list[int]:
+        """The shown-step indices in the learner's order: the key, or its first two steps swapped."""
+        data = frame.evaluate("JSON.parse(document.getElementById('quiz-data').textContent)")
+        key = data["questions"][int(n[1:]) - 1]["key"]
+        return key if self.moves[i] == "right" else [key[1], key[0], *key[2:]]
+
+    def answer(self, frame: Any, quiz: Quiz) -> list[Question]:
+        questions = drawn(frame, quiz)
+        for i, q in enumerate(questions):
+            n = html_id(quiz, q)
             if q.options:
                 for o in self.chosen(q, i):
-                    frame.check(f"#q{n}-o{o}")
+                    frame.check(f"#{n}-o{o}")
             elif q.type is QuestionType.MATCHING:
                 for p, text in enumerate(self.matched(q, i)):
-                    frame.select_option(f"#q{n}-p{p}", label=text)
+                    frame.select_option(f"#{n}-p{p}", label=text)
+            elif q.type is QuestionType.ORDERING:
+                arrange(frame, n, self.order(frame, n, i))
             else:
-                frame.fill(f"#q{n}-text", self.typed(q, i))
+                frame.fill(f"#{n}-text", self.typed(q, i))
+        return questions
 
-    def assert_shown(self, frame: Any, quiz: Quiz) -> None:
-        """The page shows these answers, submitted (no longer editable)."""
-        for i, q in enumerate(quiz.questions):
-            n = i + 1
+    def assert_shown(self, frame: Any, quiz: Quiz, questions: list[Question]) -> None:
+        """The page shows these items and answers, submitted (no longer editable)."""
+        assert drawn(frame, quiz) == questions
+        for i, q in enumerate(questions):
+            n = html_id(quiz, q)
             if q.options:
-                ticked = [o for o in range(len(q.options)) if frame.is_checked(f"#q{n}-o{o}")]
+                ticked = [o for o in range(len(q.options)) if frame.is_checked(f"#{n}-o{o}")]
                 assert ticked == self.chosen(q, i), q.id
-                assert frame.is_disabled(f"#q{n}-o0")
+                assert frame.is_disabled(f"#{n}-o0")
             elif q.type is QuestionType.MATCHING:
-                shown = [
-                    frame.locator(f"#q{n}-p{p} option:checked").inner_text() for p in range(len(q.pairs))
-                ]
+                shown = [frame.locator(f"#{n}-p{p} option:checked").inner_text() for p in range(len(q.pairs))]
                 assert shown == self.matched(q, i), q.id
+            elif q.type is QuestionType.ORDERING:
+                assert step_order(frame, n) == self.order(frame, n, i), q.id
+                assert frame.is_disabled(f"#{n}-steps button >> nth=0")
             else:
-                assert frame.input_value(f"#q{n}-text") == self.typed(q, i), q.id
+                assert frame.input_value(f"#{n}-text") == self.typed(q, i), q.id
 
 
 # --- expectations on the CMI data ---------------------------------------------------------------------
@@ -285,7 +350,8 @@ def sanitized(identifier: str) -> str:
 
 
 def correct_pattern(q: Question, name: str) -> str | None:
-    """The correct-response pattern a choice or fill-in question must report; None for matching."""
+    """The correct-response pattern a question must report; None for matching and ordering in 1.2
+    (checked by form), "" for an essay (none)."""
     right = [o for o, option in enumerate(q.options) if option.correct]
     if q.type is QuestionType.TRUE_FALSE:
         value = q.options[right[0]].id
@@ -301,6 +367,14 @@ def correct_pattern(q: Question, name: str) -> str | None:
             if name == "scorm12"
             else ("{case_matters=true}" if q.case_sensitive else "{case_matters=false}") + text
         )
+    if q.type is QuestionType.NUMERICAL:
+        assert q.numeric is not None
+        value, tolerance = q.numeric.value, q.numeric.tolerance
+        return f"{value}" if name == "scorm12" else f"{value - tolerance}[:]{value + tolerance}"
+    if q.type is QuestionType.ORDERING and name == "scorm2004":
+        return "[,]".join(sanitized(step.id) for step in q.steps)
+    if q.type is QuestionType.ESSAY:
+        return ""
     return None
 
 
@@ -308,6 +382,7 @@ MATCHING_PATTERN = {
     "scorm12": r"^[a-z0-9]\.[a-z0-9](,[a-z0-9]\.[a-z0-9])*$",
     "scorm2004": r"^[\w.]+\[\.\][\w.]+(\[,\][\w.]+\[\.\][\w.]+)*$",
 }
+SEQUENCING_PATTERN_12 = r"^[a-z0-9](,[a-z0-9])*$"
 
 
 def status_of(percent: Fraction, pass_mark: int) -> str:
@@ -315,28 +390,47 @@ def status_of(percent: Fraction, pass_mark: int) -> str:
 
 
 def assert_interactions(
-    cmi: dict[str, str], sent: dict[str, str], quiz: Quiz, plan: Plan, name: str, first: int = 0
+    cmi: dict[str, str],
+    sent: dict[str, str],
+    questions: list[Question],
+    plan: Plan,
+    name: str,
+    first: int = 0,
 ) -> None:
-    """One interaction per question from index ``first`` on, in the version's format."""
+    """One interaction per drawn question from index ``first`` on, in the version's format."""
     response = "student_response" if name == "scorm12" else "learner_response"
-    for i, q in enumerate(quiz.questions):
+    for i, q in enumerate(questions):
         base = f"cmi.interactions.{first + i}."
         assert cmi[base + "id"] == q.id
-        assert cmi[base + "type"] == INTERACTION_TYPE[q.type]
+        essay = q.type is QuestionType.ESSAY
+        assert cmi[base + "type"] == (ESSAY_TYPE[name] if essay else INTERACTION_TYPE[q.type])
         assert float(cmi[base + "weighting"]) == q.points
         objectives = [cmi[f"{base}objectives.{m}.id"] for m in range(len(q.competency_ids))]
         assert objectives == list(q.competency_ids)
         assert f"{base}objectives.{len(q.competency_ids)}.id" not in cmi
-        pattern = cmi[base + "correct_responses.0.pattern"]
         expected_pattern = correct_pattern(q, name)
+        if essay:
+            assert base + "correct_responses.0.pattern" not in cmi
+            assert cmi[base + "result"] == "neutral"
+            text = plan.typed(q, i)
+            assert cmi[base + response] == (text if name == "scorm12" else text.lstrip("{"))
+            continue
+        pattern = cmi[base + "correct_responses.0.pattern"]
         if expected_pattern is None:
-            assert re.match(MATCHING_PATTERN[name], pattern), pattern
+            form = MATCHING_PATTERN[name] if q.type is QuestionType.MATCHING else SEQUENCING_PATTERN_12
+            assert re.match(form, pattern), pattern
         else:
             assert pattern == expected_pattern, q.id
         fraction = plan.fraction(q, i)
         if fraction == 1:
             assert cmi[base + "result"] == "correct", q.id
-            expected_response = q.answers[0].text if q.type is QuestionType.SHORT_ANSWER else pattern
+            if q.type is QuestionType.SHORT_ANSWER:
+                expected_response = q.answers[0].text
+            elif q.type is QuestionType.NUMERICAL:
+                assert q.numeric is not None
+                expected_response = str(q.numeric.value)
+            else:
+                expected_response = pattern
             assert cmi[base + response] == expected_response, q.id
         elif fraction == 0:
             assert cmi[base + "result"] == WRONG[name], q.id
@@ -348,8 +442,10 @@ def assert_interactions(
         assert re.match(MOMENT[name], cmi[base + ("time" if name == "scorm12" else "timestamp")])
 
 
-def assert_score_and_objectives(cmi: dict[str, str], quiz: Quiz, plan: Plan, name: str) -> None:
-    percent = plan.percent(quiz)
+def assert_score_and_objectives(
+    cmi: dict[str, str], quiz: Quiz, questions: list[Question], plan: Plan, name: str
+) -> None:
+    percent = plan.percent(questions)
     status = status_of(percent, quiz.pass_mark)
     score = "cmi.core.score." if name == "scorm12" else "cmi.score."
     assert float(cmi[score + "raw"]) == pytest.approx(round(float(percent), 2))
@@ -362,11 +458,16 @@ def assert_score_and_objectives(cmi: dict[str, str], quiz: Quiz, plan: Plan, nam
     count = len([key for key in cmi if re.fullmatch(r"cmi\.objectives\.\d+\.id", key)])
     objectives = {cmi[f"cmi.objectives.{n}.id"]: f"cmi.objectives.{n}." for n in range(count)}
     assert list(objectives) == list(quiz.competency_ids)
-    for competency, competency_percent in plan.by_competency(quiz).items():
+    for competency, competency_percent in plan.by_competency(quiz, questions).items():
         base = objectives[competency]
         assert float(cmi[base + "score.raw"]) == pytest.approx(round(float(competency_percent), 2))
         status_element = "status" if name == "scorm12" else "success_status"
         assert cmi[base + status_element] == status_of(competency_percent, quiz.pass_mark), competency
+
+
+def draw_field(quiz: Quiz, questions: list[Question]) -> str:
+    """suspend_data's draw: the index of each slot's shown variant."""
+    return "".join(str(slot.index(q)) for slot, q in zip(quiz.slots, questions, strict=True))
 
 
 def assert_session_end(cmi: dict[str, str], sent: dict[str, str], name: str) -> None:
@@ -406,6 +507,7 @@ def report(directory: Path, label: str, package: Path, cmi: dict[str, str]) -> N
 class QuizRun:
     cmi: dict[str, str]
     sent: dict[str, str]
+    questions: list[Question]  # the variants drawn
 
 
 @pytest.fixture(scope="module")
@@ -421,11 +523,11 @@ def first_quiz_runs(
     records = tmp_path_factory.mktemp("cmi")
     for name, package in packages.items():
         session = Session(browser, base_url, name, QUIZ_SCO, launch_data(package, name))
-        Plan.partly_wrong(quiz).answer(session.frame, quiz)
+        questions = Plan.partly_wrong(quiz).answer(session.frame, quiz)
         session.frame.click("#quiz-submit")
         cmi = session.leave()
         session.assert_clean()
-        runs[name] = QuizRun(cmi, session.sent())
+        runs[name] = QuizRun(cmi, session.sent(), questions)
         report(records, f"{name}-quiz", package, cmi)
         session.close()
     return runs
@@ -437,12 +539,14 @@ def test_quiz_answered_partly_wrong_reaches_the_lms(
 ) -> None:
     run = first_quiz_runs[name]
     plan = Plan.partly_wrong(quiz)
-    assert plan.percent(quiz) < quiz.pass_mark  # the learner fails this attempt
-    assert_score_and_objectives(run.cmi, quiz, plan, name)
-    assert interaction_count(run.cmi) == len(quiz.questions)
-    assert_interactions(run.cmi, run.sent, quiz, plan, name)
+    assert {q.type for q in run.questions} == set(QuestionType)  # every type ran
+    assert plan.percent(run.questions) < quiz.pass_mark  # the learner fails this attempt
+    assert_score_and_objectives(run.cmi, quiz, run.questions, plan, name)
+    assert interaction_count(run.cmi) == len(quiz.slots)
+    assert_interactions(run.cmi, run.sent, run.questions, plan, name)
     assert_session_end(run.cmi, run.sent, name)
-    assert run.cmi["cmi.suspend_data"].startswith(f"q1,1,1,{round(float(plan.percent(quiz)), 2):g},")
+    percent = f"{round(float(plan.percent(run.questions)), 2):g}"
+    assert run.cmi["cmi.suspend_data"].startswith(f"q2,1,1,{percent},{draw_field(quiz, run.questions)},")
 
 
 @pytest.mark.parametrize("name", VERSIONS)
@@ -450,25 +554,30 @@ def test_returning_learner_sees_the_attempt_and_passes_on_the_next(
     browser: Any, base_url: str, first_quiz_runs: dict[str, QuizRun], quiz: Quiz, name: str
 ) -> None:
     first = Plan.partly_wrong(quiz)
+    before = first_quiz_runs[name].questions
     session = Session(browser, base_url, name, QUIZ_SCO, resumed(first_quiz_runs[name].cmi, name))
     frame = session.frame
-    first.assert_shown(frame, quiz)
-    assert f"{round(float(first.percent(quiz)), 2):g}%" in frame.inner_text("#quiz-score")
+    first.assert_shown(frame, quiz, before)  # the same variants, the same answers
+    assert f"{round(float(first.percent(before)), 2):g}%" in frame.inner_text("#quiz-score")
     assert "Attempt 1" in frame.inner_text("#quiz-attempts")
     frame.click("#quiz-retry")
     again = Plan.all_right(quiz)
-    again.answer(frame, quiz)
+    after = again.answer(frame, quiz)
+    # the item model's slot draws its next variant; every other slot keeps its one question
+    for slot, old, new in zip(quiz.slots, before, after, strict=True):
+        assert slot.index(new) == (slot.index(old) + 1) % len(slot)
+    assert before != after
     frame.click("#quiz-submit")
     cmi = session.leave()
     session.assert_clean()
     entry = "cmi.core.entry" if name == "scorm12" else "cmi.entry"
     assert cmi[entry] == "resume"
-    assert_score_and_objectives(cmi, quiz, again, name)
+    assert_score_and_objectives(cmi, quiz, after, again, name)
     # the interactions journal keeps the first attempt and adds the second
-    assert interaction_count(cmi) == 2 * len(quiz.questions)
-    assert_interactions(cmi, session.sent(), quiz, again, name, first=len(quiz.questions))
+    assert interaction_count(cmi) == 2 * len(quiz.slots)
+    assert_interactions(cmi, session.sent(), after, again, name, first=len(quiz.slots))
     assert_session_end(cmi, session.sent(), name)
-    assert cmi["cmi.suspend_data"].startswith("q1,2,1,100,")
+    assert cmi["cmi.suspend_data"].startswith(f"q2,2,1,100,{draw_field(quiz, after)},")
     session.close()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+import yaml
 from lxml import etree
 
 from builder.formats import scorm12, scorm2004, scorm_common
@@ -238,10 +239,23 @@ def test_worst_case_suspend_data_of_every_osee_quiz_fits_scorm12(osee: dict[str,
     sizes = {module_id: quiz_suspend_worst_case(quiz) for module_id, quiz in quizzes.items()}
     assert len(sizes) == len(course.modules)
     assert max(sizes.values()) <= scorm_common.SCORM12.suspend_limit
-    # The short answer of community-management dominates: its 200 characters plus the length prefix.
-    assert (
-        sizes["community-management"] > 200 > max(s for m, s in sizes.items() if m != "community-management")
-    )
+
+
+def test_suspend_data_worst_case_counts_the_draw_and_the_longest_variant_of_each_slot(mini: Path) -> None:
+    quiz = build_quizzes(load_course(every_type_course(mini))).quizzes["alpha"]
+    kinds = [slot[0].type.value for slot in quiz.slots]
+    header = len("q2,999,1,66.67,") + len(quiz.slots)  # the draw: one digit per slot
+    per_slot = {
+        "ordering": 3,
+        "multiple_choice": 1,
+        "true_false": 1,
+        "matching": 3,
+        "short_answer": len("200:") + 200,
+        "numerical": len("30:") + 30,
+        "multiple_response": 4,
+        "essay": len("1000:") + ESSAY_MAX,
+    }
+    assert quiz_suspend_worst_case(quiz) == header + sum(1 + per_slot[k] for k in kinds)
 
 
 def test_build_reports_each_sco_suspend_data_against_the_limit(mini: Path, tmp_path: Path) -> None:
@@ -253,15 +267,16 @@ def test_build_reports_each_sco_suspend_data_against_the_limit(mini: Path, tmp_p
 
 
 def test_build_fails_when_suspend_data_could_exceed_the_scorm12_limit(mini: Path, tmp_path: Path) -> None:
-    essays = "".join(
-        f"    - id: essay-{i}\n      type: essay\n      stem: Reflect on part {i}.\n"
-        "      competencies: [alpha-planning]\n"
-        for i in range(5)
-    )
-    module = mini / "modules" / "alpha" / "module.yaml"
-    module.write_text(module.read_text(encoding="utf-8") + f"quiz:\n  questions: 14\n  authored:\n{essays}")
+    path = mini / "modules" / "alpha" / "assessment.yaml"
+    assessment = yaml.safe_load(path.read_text(encoding="utf-8"))
+    essay = next(i for o in assessment["objectives"] for i in o.get("items", []) if i["type"] == "essay")
+    objective = assessment["objectives"][0]
+    objective["items"] += [
+        {**essay, "id": f"essay-{i}", "stem": f"Reflect on part {i} of the plan."} for i in range(4)
+    ]
+    path.write_text(yaml.safe_dump(assessment, sort_keys=False), encoding="utf-8")
     result = run("build", mini, "-f", "scorm12", "--out", tmp_path / "out")
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "quiz-alpha.html" in result.stderr and "4096" in result.stderr
     assert not (tmp_path / "out" / "mini" / "mini-scorm12.zip").exists()
     assert run("build", mini, "-f", "scorm2004", "--out", tmp_path / "out").exit_code == 0
@@ -284,15 +299,27 @@ def test_quiz_page_is_an_accessible_form_whose_data_cannot_end_its_script(mini: 
     packages = build(every_type_course(mini), tmp_path / "out")
     doc = page(packages["scorm2004"], "quiz-alpha.html")
     assert doc.get("lang") == "en-GB" and len(doc.xpath("//h1")) == 1
-    questions = doc.xpath("//form[@id='quiz']/fieldset[@class='question']")
+    questions = doc.xpath("//form[@id='quiz']/fieldset[contains(@class, 'question')]")
     data = quiz_data(doc)
-    assert len(questions) == len(data["questions"]) == 12
+    # 9 slots, one of them an item model's 3 variants: all on the page, one shown per slot.
+    assert len(questions) == len(data["questions"]) == 11
+    assert [len(slot) for slot in data["slots"]] == [1] * 6 + [3] + [1] * 2
+    shown = [f for f in questions if f.get("hidden") is None]
+    assert len(shown) == 9
+    assert {f.xpath("string(legend)").split(" (")[0] for f in questions} == {
+        f"Question {n} of 9" for n in range(1, 10)
+    }
     for fieldset in questions:
         assert fieldset.xpath("legend")
         controls = fieldset.xpath(".//input | .//select | .//textarea")
-        assert controls
+        buttons = fieldset.xpath(".//button")
+        assert controls or buttons
         for control in controls:
             assert doc.xpath(f"//label[@for='{control.get('id')}']"), control.get("id")
+        for button in buttons:  # move buttons: the visible words, then the step they move
+            assert button.get("type") == "button" and button.text_content().startswith(
+                ("Move up: ", "Move down: ")
+            )
         assert fieldset.xpath(".//p[@class='checks']")
     # The stem that tries to close the script element stays text, and the data still parses.
     assert [s.get("src") or s.get("type") for s in doc.xpath("//script")] == [
@@ -301,9 +328,31 @@ def test_quiz_page_is_an_accessible_form_whose_data_cannot_end_its_script(mini: 
         "static/scorm/quiz.js",
     ]
     assert "</script>" not in doc.get_element_by_id("quiz-data").text
-    kinds = {q["kind"]: q for q in data["questions"]}
+    kinds = {q["kind"]: q for q in data["questions"] if not q["id"].startswith("alpha.budget-model")}
     assert kinds["essay"]["interaction"] == "long-fill-in" and kinds["essay"]["graded"] is False
     assert doc.xpath("//textarea/@maxlength") == [str(ESSAY_MAX)]
+    essay = doc.get_element_by_id(f"q{data['questions'].index(kinds['essay']) + 1}")
+    assert "graded by your trainer" in essay.text_content()
+    assert [li.text_content() for li in essay.xpath(".//ul[@class='rubric']/li")] == [
+        "States progress against each milestone (2 points)",
+        "Uses plain language a board member understands (1 point)",
+    ]
+    assert "do not count towards the score" in doc.xpath("string(//p[@class='lead'])")
+    numerical = doc.get_element_by_id(f"q{data['questions'].index(kinds['numerical']) + 1}")
+    assert numerical.xpath("string(.//label)") == "Your answer: a number, in EUR"
+    assert numerical.xpath(".//input/@inputmode") == ["decimal"]
+    assert len(numerical.xpath(".//div[@data-wrong]")) == 2  # one per wrong value with feedback
+    ordering = doc.get_element_by_id(f"q{data['questions'].index(kinds['ordering']) + 1}")
+    shown_steps = [
+        li.xpath("string(span[@class='step-text'])") for li in ordering.xpath(".//ol[@class='steps']/li")
+    ]
+    right = [
+        "Agree what the programme must achieve",
+        "Set dated checkpoints on the way",
+        "Look again at the plan each quarter",
+    ]
+    assert sorted(shown_steps) == sorted(right) and shown_steps != right  # never shown solved
+    assert ordering.xpath(".//*[@aria-live='polite']")
 
 
 def test_interaction_formats_differ_per_version(mini: Path, tmp_path: Path) -> None:
@@ -311,24 +360,56 @@ def test_interaction_formats_differ_per_version(mini: Path, tmp_path: Path) -> N
     by_version = {}
     for name, package in packages.items():
         by_version[name] = {
-            q["id"].rsplit(".", 1)[-1]: q for q in quiz_data(page(package, "quiz-alpha.html"))["questions"]
+            q["id"].split(".", 1)[1]: q for q in quiz_data(page(package, "quiz-alpha.html"))["questions"]
         }
     v12, v04 = by_version["scorm12"], by_version["scorm2004"]
     assert (v12["plan-review"]["interaction"], v12["plan-review"]["correct"]) == ("choice", ["a"])
-    assert v04["plan-review"]["correct"] == ["quarterly"]
-    assert v12["cost-items"]["correct"] == ["a,b,c"]
-    assert v04["cost-items"]["correct"] == ["staff[,]licences[,]hosting"]
-    assert (v12["board"]["interaction"], v12["board"]["correct"]) == ("true-false", ["t"])
-    assert v04["board"]["correct"] == ["true"]
-    # Answers are listed by text: Cost estimate, Milestones, Progress report.
-    assert v12["match-terms"]["correct"] == ["a.b,b.a,c.c"]
-    assert v04["match-terms"]["correct"] == ["plan[.]plan[,]budget[.]budget[,]report[.]report"]
+    assert v04["plan-review"]["correct"] == ["a"]
+    assert v12["cost-items"]["correct"] == ["a,b"]
+    assert v04["cost-items"]["correct"] == ["staff[,]hosting"]
+    assert (v12["report-tf"]["interaction"], v12["report-tf"]["correct"]) == ("true-false", ["t"])
+    assert v04["report-tf"]["correct"] == ["true"]
+    # Answers listed by text: A signed invoice (distractor), A status note, Agreed goals, Dated checkpoints.
+    assert v12["match-terms"]["correct"] == ["a.c,b.d,c.b"]
+    assert v12["match-terms"]["targets"] == ["a", "b", "c", "d"]
+    assert v04["match-terms"]["correct"] == ["plan[.]plan[,]track[.]track[,]report[.]report"]
+    assert v04["match-terms"]["targets"] == ["distractor.1", "report", "plan", "track"]
     assert v12["fill-in"]["correct"] == ["milestones", "milestone"]
     assert v04["fill-in"]["correct"] == ["{case_matters=false}milestones", "{case_matters=false}milestone"]
-    assert (v12["reflect"]["interaction"], v04["reflect"]["interaction"]) == ("fill-in", "long-fill-in")
-    assert v12["reflect"]["correct"] == v04["reflect"]["correct"] == []
-    # Moodle's 2004 runtime rejects hyphens in choice identifiers.
-    generated = [
-        q for q in v04.values() if q["kind"] == "multiple_choice" and not q["id"].startswith("authored")
+    assert (v12["report-essay"]["interaction"], v04["report-essay"]["interaction"]) == (
+        "fill-in",
+        "long-fill-in",
+    )
+    assert v12["report-essay"]["correct"] == v04["report-essay"]["correct"] == []
+    # Ordering: sequencing; 1.2 names steps by their shown position, 2004 by their ids, in the right order.
+    assert v12["plan-order"]["interaction"] == v04["plan-order"]["interaction"] == "sequencing"
+    assert v04["plan-order"]["correct"] == ["goals[,]milestones[,]review"]
+    ids12 = v12["plan-order"]["stepIds"]
+    assert v12["plan-order"]["correct"] == [",".join(ids12[k] for k in v12["plan-order"]["key"])]
+    assert sorted(ids12) == ["a", "b", "c"]
+    # Numerical: numeric; 1.2 the key (a CMIDecimal), 2004 the range the tolerance allows.
+    assert v12["budget-total"]["interaction"] == v04["budget-total"]["interaction"] == "numeric"
+    assert v12["budget-total"]["correct"] == ["12500"]
+    assert v04["budget-total"]["correct"] == ["12500[:]12500"]
+    assert v04["budget-total"]["wrongValues"] == ["12000", "10000"] and v04["budget-total"]["unit"] == "EUR"
+    # Every variant of the item model is in the data, in one slot.
+    variants = [k for k in v04 if k.startswith("budget-model.")]
+    assert len(variants) == 3 and len({v04[k]["slot"] for k in variants}) == 1
+    # Moodle's 2004 runtime rejects hyphens in identifiers.
+    ids = [
+        i
+        for q in v04.values()
+        for key in ("responseIds", "targets", "sources", "stepIds")
+        for i in q.get(key, [])
     ]
-    assert generated and all(re.fullmatch(r"[\w.]+", i) for q in generated for i in q["responseIds"])
+    assert ids and all(re.fullmatch(r"[\w.]+", i) for i in ids)
+
+
+def test_numeric_pattern_states_the_tolerance_in_scorm2004(mini: Path, tmp_path: Path) -> None:
+    edit(mini / "modules" / "alpha" / "assessment.yaml", "        tolerance: 0\n", "        tolerance: 2.5\n")
+    packages = build(mini, tmp_path / "out")
+    v04 = {q["id"]: q for q in quiz_data(page(packages["scorm2004"], "quiz-alpha.html"))["questions"]}
+    v12 = {q["id"]: q for q in quiz_data(page(packages["scorm12"], "quiz-alpha.html"))["questions"]}
+    assert v04["alpha.budget-total"]["correct"] == ["12497.5[:]12502.5"]
+    assert v12["alpha.budget-total"]["correct"] == ["12500"]
+    assert v12["alpha.budget-total"]["tolerance"] == "2.5"

@@ -98,10 +98,42 @@ def quiz_data(session: Session) -> dict[str, Any]:
     return session.frame.evaluate("JSON.parse(document.getElementById('quiz-data').textContent)")
 
 
+def shown(session: Session, data: dict[str, Any]) -> list[int]:
+    """Indices (in data["questions"]) of the questions drawn for this attempt: one per slot, in order."""
+    found = session.frame.evaluate(
+        "(n) => [...Array(n).keys()].filter((i) => !document.getElementById('q' + (i + 1)).hidden)",
+        len(data["questions"]),
+    )
+    assert [data["questions"][i]["slot"] for i in found] == list(range(len(data["slots"])))
+    return found
+
+
+def arrange(frame: Any, n: int, order: list[int]) -> None:
+    """Put the steps of ordering question ``n`` in ``order`` (shown-step indices) with the move buttons."""
+    for target, step in enumerate(order):
+        while True:
+            now = frame.eval_on_selector_all(
+                f"#q{n}-steps > li", "(items) => items.map((li) => +li.dataset.step)"
+            )
+            if now.index(step) == target:
+                break
+            frame.click(f"#q{n}-steps > li[data-step='{step}'] button[data-move='-1']")
+
+
+def wrong_order(key: list[int]) -> list[int]:
+    return [key[1], key[0], *key[2:]]
+
+
+def number_text(value: str, unit: str | None) -> str:
+    """The key as a learner may type it: grouped by commas, with the unit."""
+    return f"{int(value):,}" + (f" {unit}" if unit else "") if value.isdigit() else value
+
+
 def answer(session: Session, data: dict[str, Any], wrong: frozenset[int] = frozenset()) -> None:
-    """Answer every question, rightly except those whose index is in ``wrong``."""
+    """Answer every question drawn, rightly except those whose index is in ``wrong``."""
     frame = session.frame
-    for i, q in enumerate(data["questions"]):
+    for i in shown(session, data):
+        q = data["questions"][i]
         n, bad = i + 1, i in wrong
         if q["kind"] in ("multiple_choice", "true_false"):
             weights = q["weights"]
@@ -115,6 +147,10 @@ def answer(session: Session, data: dict[str, Any], wrong: frozenset[int] = froze
             for p, key in enumerate(q["key"]):
                 choice = (key + 1) % len(q["key"]) if bad else key
                 frame.select_option(f"#q{n}-p{p}", str(choice))
+        elif q["kind"] == "ordering":
+            arrange(frame, n, wrong_order(q["key"]) if bad else q["key"])
+        elif q["kind"] == "numerical":
+            frame.fill(f"#q{n}-text", q["wrongValues"][0] if bad else number_text(q["value"], q["unit"]))
         elif q["kind"] == "short_answer":
             frame.fill(f"#q{n}-text", "no idea" if bad else q["accepted"][0].upper())
         else:
@@ -189,47 +225,61 @@ def test_quiz_reports_score_status_interactions_and_objectives(
     session = launch(browser, base_url, name, "quiz-alpha.html")
     data = quiz_data(session)
     questions = data["questions"]
-    wrong = next(i for i, q in enumerate(questions) if q["kind"] == "multiple_choice")
+    drawn = shown(session, data)
+    wrong = next(i for i in drawn if questions[i]["kind"] == "multiple_choice")
     answer(session, data, wrong=frozenset({wrong}))
     session.frame.click("#quiz-submit")
     assert session.frame.evaluate("document.activeElement.id") == "quiz-results"
     score_text = session.frame.inner_text("#quiz-score")
-    assert "90.91%" in score_text and "passed" in score_text
+    # 8 points (the essay's 3 are the trainer's), 7 earned.
+    assert "87.5% (7 of 8 points)" in score_text and "passed" in score_text
+    assert "Essays are graded by your trainer" in score_text
     assert session.runtime_problems() == []
     session.leave()
     values = assert_clean_end(session, name)
 
     if name == "scorm12":
-        assert values["cmi.core.score.raw"] == "90.91"
+        assert values["cmi.core.score.raw"] == "87.5"
         assert (values["cmi.core.score.min"], values["cmi.core.score.max"]) == ("0", "100")
         assert values["cmi.core.lesson_status"] == "passed"
     else:
-        assert values["cmi.score.raw"] == "90.91" and values["cmi.score.scaled"] == "0.9091"
+        assert values["cmi.score.raw"] == "87.5" and values["cmi.score.scaled"] == "0.875"
         assert (values["cmi.success_status"], values["cmi.completion_status"]) == ("passed", "completed")
 
     stored = session.values()
-    assert stored["cmi.interactions._count"] == str(len(questions))
+    assert stored["cmi.interactions._count"] == str(len(data["slots"]))  # one per slot: the drawn variant
     response = "student_response" if name == "scorm12" else "learner_response"
-    for n, q in enumerate(questions):
+    types = set()
+    for n, i in enumerate(drawn):
+        q = questions[i]
         base = f"cmi.interactions.{n}."
         assert values[base + "id"] == q["id"]
         assert values[base + "type"] == q["interaction"]
+        types.add(q["interaction"])
         assert values[base + "weighting"] == str(q["points"])
         for m, pattern in enumerate(q["correct"]):
             assert values[f"{base}correct_responses.{m}.pattern"] == pattern
+        assert f"{base}correct_responses.{len(q['correct'])}.pattern" not in values
         assert [values[f"{base}objectives.{m}.id"] for m in range(len(q["competencies"]))] == q[
             "competencies"
         ]
-        expected = "neutral" if q["kind"] == "essay" else WRONG[name] if n == wrong else "correct"
+        expected = "neutral" if q["kind"] == "essay" else WRONG[name] if i == wrong else "correct"
         assert values[base + "result"] == expected, q["id"]
         assert re.match(SESSION_TIME[name], values[base + "latency"])
-        if q["kind"] == "matching":
-            assert values[base + response] == q["correct"][0]
+        if (
+            q["kind"] in ("matching", "ordering", "multiple_response", "multiple_choice", "true_false")
+            and i != wrong
+        ):
+            assert values[base + response] == q["correct"][0], q["id"]
+        if q["kind"] == "numerical":
+            assert values[base + response] == q["value"]  # "12,500 EUR" typed: the number is sent
         if q["kind"] == "short_answer":
             assert values[base + response] == q["accepted"][0].upper()  # case does not matter here
         if q["kind"] == "essay":
             text = "{Plain} words, milestones: and a chart."
             assert values[base + response] == (text if name == "scorm12" else text.lstrip("{"))
+    expected_types = {"sequencing", "choice", "matching", "fill-in", "numeric", "true-false"}
+    assert types == expected_types | ({"fill-in"} if name == "scorm12" else {"long-fill-in"})
     if name == "scorm2004":
         assert values["cmi.interactions.0.timestamp"].startswith("20")
 
@@ -240,7 +290,48 @@ def test_quiz_reports_score_status_interactions_and_objectives(
             f"cmi.objectives.{i}.status" if name == "scorm12" else f"cmi.objectives.{i}.success_status"
         ]
         assert status in ("passed", "failed"), competency
-    assert values["cmi.suspend_data"].startswith("q1,1,1,90.91,")
+    draw = "".join(str(slot.index(i)) for slot, i in zip(data["slots"], drawn, strict=True))
+    assert values["cmi.suspend_data"].startswith(f"q2,1,1,87.5,{draw},")
+    session.close()
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+def test_every_new_type_scores_right_and_wrong(browser: Any, base_url: str, name: str) -> None:
+    """Ordering, numerical (a wrong value with its feedback), matching with a distractor, short answer:
+    each answered wrong reports the wrong result and the learner's response in the version's format."""
+    session = launch(browser, base_url, name, "quiz-alpha.html")
+    data = quiz_data(session)
+    questions = data["questions"]
+    drawn = shown(session, data)
+    kinds = ("ordering", "numerical", "matching", "short_answer")
+    wrong = frozenset(i for i in drawn if questions[i]["kind"] in kinds)
+    answer(session, data, wrong=wrong)
+    session.frame.click("#quiz-submit")
+    assert "37.5% (3 of 8 points)" in session.frame.inner_text("#quiz-score")  # 5 wrong of 8 points
+    numerical = next(i for i in drawn if questions[i]["kind"] == "numerical")
+    feedback = session.frame.locator(f"#q{numerical + 1} .value-feedback:visible")
+    assert feedback.count() == 1 and feedback.get_attribute("data-wrong") == "0"
+    session.leave()
+    values = assert_clean_end(session, name)
+    response = "student_response" if name == "scorm12" else "learner_response"
+    list_separator, pair_separator = (",", ".") if name == "scorm12" else ("[,]", "[.]")
+    for n, i in enumerate(drawn):
+        q, base = questions[i], f"cmi.interactions.{n}."
+        if i not in wrong:
+            continue
+        assert values[base + "result"] == WRONG[name], q["id"]
+        if q["kind"] == "ordering":
+            expected = list_separator.join(q["stepIds"][k] for k in wrong_order(q["key"]))
+        elif q["kind"] == "numerical":
+            expected = q["wrongValues"][0]
+        elif q["kind"] == "matching":
+            chosen = [(k + 1) % len(q["key"]) for k in q["key"]]
+            expected = list_separator.join(
+                f"{s}{pair_separator}{q['targets'][c]}" for s, c in zip(q["sources"], chosen, strict=True)
+            )
+        else:
+            expected = "no idea"
+        assert values[base + response] == expected, q["id"]
     session.close()
 
 
@@ -248,17 +339,22 @@ def test_quiz_reports_score_status_interactions_and_objectives(
 def test_learner_resumes_a_quiz_from_suspend_data(browser: Any, base_url: str, name: str) -> None:
     first = launch(browser, base_url, name, "quiz-alpha.html")
     data = quiz_data(first)
-    kinds = [q["kind"] for q in data["questions"]]
-    choice, matching, text = (
-        kinds.index("multiple_response"),
-        kinds.index("matching"),
-        kinds.index("short_answer"),
+    drawn = shown(first, data)
+    kind = {data["questions"][i]["kind"]: i + 1 for i in drawn}
+    choice, matching, text, order, number = (
+        kind["multiple_response"],
+        kind["matching"],
+        kind["short_answer"],
+        kind["ordering"],
+        kind["numerical"],
     )
-    first.frame.check(f"#q{choice + 1}-o0")
-    first.frame.check(f"#q{choice + 1}-o2")
-    first.frame.select_option(f"#q{matching + 1}-p1", "2")
-    first.frame.fill(f"#q{text + 1}-text", "goals, then: milestones")
-    first.frame.locator(f"#q{choice + 1}-o1").focus()  # leaving the text field commits it
+    first.frame.check(f"#q{choice}-o0")
+    first.frame.check(f"#q{choice}-o2")
+    first.frame.select_option(f"#q{matching}-p1", "2")
+    first.frame.fill(f"#q{text}-text", "goals, then: milestones")
+    first.frame.click(f"#q{order}-steps > li[data-step='0'] button[data-move='1']")
+    first.frame.fill(f"#q{number}-text", "12 345,5")
+    first.frame.locator(f"#q{choice}-o1").focus()  # leaving the text field commits it
     first.leave()
     saved = first.values()
     assert len(saved["cmi.suspend_data"]) <= 4096
@@ -266,16 +362,43 @@ def test_learner_resumes_a_quiz_from_suspend_data(browser: Any, base_url: str, n
 
     second = launch(browser, base_url, name, "quiz-alpha.html", data=saved)
     frame = second.frame
-    assert frame.is_checked(f"#q{choice + 1}-o0") and frame.is_checked(f"#q{choice + 1}-o2")
-    assert not frame.is_checked(f"#q{choice + 1}-o1")
-    assert (
-        frame.input_value(f"#q{matching + 1}-p1") == "2" and frame.input_value(f"#q{matching + 1}-p0") == ""
+    assert shown(second, data) == drawn  # the same variants
+    assert frame.is_checked(f"#q{choice}-o0") and frame.is_checked(f"#q{choice}-o2")
+    assert not frame.is_checked(f"#q{choice}-o1")
+    assert frame.input_value(f"#q{matching}-p1") == "2" and frame.input_value(f"#q{matching}-p0") == ""
+    assert frame.input_value(f"#q{text}-text") == "goals, then: milestones"
+    assert frame.input_value(f"#q{number}-text") == "12 345,5"
+    steps = frame.eval_on_selector_all(
+        f"#q{order}-steps > li", "(items) => items.map((li) => +li.dataset.step)"
     )
-    assert frame.input_value(f"#q{text + 1}-text") == "goals, then: milestones"
+    assert steps == [1, 0, 2]
     assert frame.is_hidden("#quiz-results")
     second.leave()
     assert_clean_end(second, name)
     second.close()
+
+
+def test_each_attempt_draws_the_next_variant_of_an_item_model(browser: Any, base_url: str) -> None:
+    session = launch(browser, base_url, "scorm2004", "quiz-alpha.html", data={})
+    data = quiz_data(session)
+    model = next(s for s, slot in enumerate(data["slots"]) if len(slot) > 1)
+    first = shown(session, data)[model]
+    answer(session, data, wrong=frozenset(range(len(data["questions"]))))
+    session.frame.click("#quiz-submit")
+    session.frame.click("#quiz-retry")
+    second = shown(session, data)[model]
+    variants = data["slots"][model]
+    assert variants.index(second) == (variants.index(first) + 1) % len(variants)
+    answer(session, data)
+    session.frame.click("#quiz-submit")
+    session.leave()
+    values = assert_clean_end(session, "scorm2004")
+    # the journal names the variant each attempt drew
+    count = len(data["slots"])
+    ids = [values[f"cmi.interactions.{n}.id"] for n in (model, count + model)]
+    assert ids == [data["questions"][first]["id"], data["questions"][second]["id"]]
+    assert values["cmi.suspend_data"].split(",")[4][model] == str(variants.index(second))
+    session.close()
 
 
 @pytest.mark.parametrize("name", VERSIONS)
@@ -308,12 +431,13 @@ def test_attempts_run_out_and_the_right_answers_show(browser: Any, base_url: str
     session.frame.click("#quiz-submit")
     assert session.frame.is_hidden("#quiz-retry")
     assert "Attempt 2 of 2" in session.frame.inner_text("#quiz-attempts")
-    assert session.frame.locator(".key-mark").first.is_visible()
+    assert session.frame.locator(".key-mark:visible").count() > 0
+    assert session.frame.locator("fieldset:visible div.key-mark li").count() == 3  # the right order
     session.leave()
     values = assert_clean_end(session, "scorm2004")
-    assert session.values()["cmi.interactions._count"] == str(2 * len(data["questions"]))  # a journal
+    assert session.values()["cmi.interactions._count"] == str(2 * len(data["slots"]))  # a journal
     assert values["cmi.success_status"] == "failed"
-    assert values["cmi.suspend_data"].startswith("q1,2,1,")
+    assert values["cmi.suspend_data"].startswith("q2,2,1,")
     session.close()
 
 
@@ -325,7 +449,7 @@ def test_sco_works_without_an_lms(browser: Any, base_url: str, sco: str) -> None
     if sco.startswith("quiz"):
         answer(session, quiz_data(session))
         session.frame.click("#quiz-submit")
-        assert "100%" in session.frame.inner_text("#quiz-score")
+        assert "100% (8 of 8 points)" in session.frame.inner_text("#quiz-score")
     else:
         session.frame.click("#sco-complete")
         assert session.frame.inner_text("#sco-complete-status") == "You have completed this module."
@@ -382,8 +506,8 @@ def test_longest_possible_answers_fill_exactly_the_computed_worst_case(
     session = launch(browser, base_url, "scorm12", "quiz-alpha.html")
     data = quiz_data(session)
     frame = session.frame
-    for i, q in enumerate(data["questions"]):
-        n = i + 1
+    for i in shown(session, data):
+        q, n = data["questions"][i], i + 1
         if q["kind"] == "multiple_response":
             for o in range(len(q["weights"])):
                 frame.check(f"#q{n}-o{o}")
@@ -392,14 +516,16 @@ def test_longest_possible_answers_fill_exactly_the_computed_worst_case(
         elif q["kind"] == "matching":
             for p in range(len(q["key"])):
                 frame.select_option(f"#q{n}-p{p}", "0")
+        elif q["kind"] == "ordering":
+            arrange(frame, n, q["key"])
         else:
             frame.fill(f"#q{n}-text", "é;," * q["maxLength"])  # maxlength cuts it, as for a learner
     frame.click("#quiz-submit")
     suspend = session.values()["cmi.suspend_data"]
     worst = quiz_suspend_worst_case(build_quizzes(load_course(course)).quizzes["alpha"])
     header = suspend.split(",", 4)
-    answers_part = len(suspend) - len(",".join(header[:4]))
-    assert answers_part == worst - len("q1,999,1,66.67")
+    answers_part = len(suspend) - len(",".join(header[:4]))  # the draw and the answers
+    assert answers_part == worst - len("q2,999,1,66.67")
     assert len(suspend) <= worst <= 4096
     session.close()
 
@@ -411,13 +537,13 @@ def test_quiz_uses_the_lms_pass_mark_and_the_objectives_it_already_holds(browser
         held[f"cmi.objectives.{i}.id"] = competency
     session = launch(browser, base_url, "scorm2004", "quiz-alpha.html", data=held)
     data = quiz_data(session)
-    graded = [i for i, q in enumerate(data["questions"]) if q["graded"]]
-    answer(session, data, wrong=frozenset(graded[:5]))  # 6 of 11 points: 54.55%
+    graded = [i for i in shown(session, data) if data["questions"][i]["graded"]]
+    answer(session, data, wrong=frozenset(graded[:4]))  # 4 of 8 points: 50%
     session.frame.click("#quiz-submit")
     assert "The pass mark is 50%" in session.frame.inner_text("#quiz-score")
     session.leave()
     values = assert_clean_end(session, "scorm2004")
-    assert values["cmi.score.scaled"] == "0.5455" and values["cmi.success_status"] == "passed"
+    assert values["cmi.score.scaled"] == "0.5" and values["cmi.success_status"] == "passed"
     assert session.values()["cmi.objectives._count"] == "3"
     assert {k for k in values if k.startswith("cmi.objectives.") and k.endswith(".id")} == set()
     assert all(f"cmi.objectives.{i}.success_status" in values for i in range(3))

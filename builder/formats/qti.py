@@ -1,6 +1,6 @@
 """QTI 1.2 assessments in the Common Cartridge profile, written from the quiz model.
 
-Knows nothing of manifests: ``cc_items`` turns a question into the items CC can carry and
+Knows nothing of manifests: ``cc_items`` (in ``qti_items``) turns a question into the items CC can carry and
 ``assessment_xml`` writes a quiz as a ``questestinterop`` document. CC 1.1 and 1.3 share the QTI
 namespace and this structure; only the profile schema that checks it differs.
 
@@ -19,68 +19,33 @@ Item shapes follow what importers read, verified in their code:
 
 from __future__ import annotations
 
-import random
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
 from builder import markdown
 from builder.errors import BuildError, CourseError, Problem
-from builder.quiz.choices import rng_for
-from builder.quiz.ids import stable_id
-from builder.quiz.model import Question, QuestionType, Quiz
+from builder.formats.qti_items import CHOICE_PROFILES, CcItem, Choice, Profile, cc_items
+from builder.quiz.model import Quiz
 from builder.validate import hardened_parser
+
+__all__ = [
+    "QTI_NS",
+    "Assessment",
+    "CcItem",
+    "Profile",
+    "assessment_xml",
+    "cc_items",
+    "item_element",
+    "moodle_problems",
+]
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RESPONSE = "response"  # ident of the one response of every item
 GENERAL_FB = "general_fb"
 MAX_WEIGHTING = 99  # cc_weighting is an integer 1..99 (profile rule 2c)
-MIN_CHOICES = 3  # a CC multiple-choice item needs more than two options (profile rule 4d)
-
-
-class Profile(StrEnum):
-    """The CC question types: the only ``cc_profile`` values Moodle's importer maps to a question."""
-
-    MULTIPLE_CHOICE = "cc.multiple_choice.v0p1"
-    MULTIPLE_RESPONSE = "cc.multiple_response.v0p1"
-    TRUE_FALSE = "cc.true_false.v0p1"
-    FIB = "cc.fib.v0p1"
-    PATTERN_MATCH = "cc.pattern_match.v0p1"
-    ESSAY = "cc.essay.v0p1"
-
-
-CHOICE_PROFILES = frozenset({Profile.MULTIPLE_CHOICE, Profile.MULTIPLE_RESPONSE, Profile.TRUE_FALSE})
-
-
-@dataclass(frozen=True)
-class Choice:
-    ident: str
-    text: str  # plain text
-    correct: bool
-    feedback: str | None = None  # Markdown
-
-
-@dataclass(frozen=True)
-class CcItem:
-    """One QTI item as CC can carry it; a question of a type CC lacks becomes several."""
-
-    ident: str
-    title: str
-    profile: Profile
-    stem: str  # Markdown
-    question_id: str
-    competency_ids: tuple[str, ...]
-    points: int
-    choices: tuple[Choice, ...] = ()
-    answers: tuple[str, ...] = ()  # accepted answers of a fill-in-the-blank item
-    case_sensitive: bool = False
-    feedback: str | None = None  # Markdown, shown whatever the answer
-    converted_from: str | None = None  # what the item stands in for, when it is not the question itself
 
 
 @dataclass(frozen=True)
@@ -89,144 +54,11 @@ class Assessment:
     items: tuple[CcItem, ...]
 
 
-def _escape_md(text: str) -> str:
-    """Plain text made literal inside Markdown (CommonMark lets any ASCII punctuation be escaped)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~\"'])", r"\\\1", text)
-
-
 def _html(text: str) -> str:
     """Markdown as HTML for ``mattext``. Links to course files are dropped (quiz text may only link
     http(s)/mailto). ``%`` is written as a character reference because Open edX URL-decodes
     question text, which would turn ``%25`` into ``%``; every HTML reader shows it as ``%``."""
     return markdown.render_detached(text).replace("%", "&#37;")
-
-
-def plain_text(text: str) -> str:
-    """Markdown reduced to its text, whitespace collapsed."""
-    rendered = markdown.render_detached(text)
-    if not rendered:
-        return ""
-    return " ".join(lxml.html.fragment_fromstring(rendered, create_parent="div").text_content().split())
-
-
-def _join_md(*parts: str | None) -> str | None:
-    kept = [p for p in parts if p]
-    return "\n\n".join(kept) if kept else None
-
-
-def _binary(
-    base: CcItem, stem: str, statement: str, choices: tuple[Choice, ...], rng: random.Random
-) -> CcItem:
-    """A two-option choice as a true/false item on one of the options, drawn at random: CC's
-    multiple-choice type needs three options, and true/false is its two-option type."""
-    shown = rng.choice(choices)
-    return CcItem(
-        ident=base.ident,
-        title=base.title,
-        profile=Profile.TRUE_FALSE,
-        stem=f"{stem}\n\nTrue or false: {statement.format(answer=_escape_md(shown.text))}",
-        question_id=base.question_id,
-        competency_ids=base.competency_ids,
-        points=base.points,
-        choices=(Choice("true", "True", shown.correct), Choice("false", "False", not shown.correct)),
-        feedback=_join_md(shown.feedback, base.feedback),
-        converted_from=base.converted_from or "two-option multiple-choice question",
-    )
-
-
-def _matching(q: Question, seed: int) -> tuple[CcItem, ...]:
-    """CC has no matching type: each pair becomes a choice among every pair's answer."""
-    items = []
-    for number, pair in enumerate(q.pairs, start=1):
-        note = f"pair {number} of {len(q.pairs)} of matching question {q.id}"
-        rng = rng_for(seed, "cc-matching", q.id, pair.id)
-        choices = [Choice(other.id, other.answer, other.id == pair.id) for other in q.pairs]
-        rng.shuffle(choices)
-        base = CcItem(
-            ident=stable_id(q.id, pair.id),
-            title=f"{q.id} (matching pair {number} of {len(q.pairs)})",
-            profile=Profile.MULTIPLE_CHOICE,
-            stem=f"{q.stem}\n\nWhich of these matches **{_escape_md(pair.prompt)}**?",
-            question_id=q.id,
-            competency_ids=q.competency_ids,
-            points=q.points,
-            choices=tuple(choices),
-            feedback=q.feedback,
-            converted_from=note,
-        )
-        if len(choices) < MIN_CHOICES:
-            statement = f"**{_escape_md(pair.prompt)}** matches “{{answer}}”."
-            base = _binary(base, q.stem, statement, base.choices, rng)
-        items.append(base)
-    return tuple(items)
-
-
-def _per_option(q: Question, base: CcItem, choices: tuple[Choice, ...]) -> tuple[CcItem, ...]:
-    """A multiple-response question as one true/false item per option.
-
-    Moodle's CC importer grades cc.multiple_response by giving each right option its share and every
-    wrong one 0, so ticking every box scores full marks; a true/false item per option is graded
-    exactly there and everywhere else.
-    """
-    items = []
-    for number, choice in enumerate(choices, start=1):
-        items.append(
-            replace(
-                base,
-                ident=stable_id(q.id, choice.ident),
-                title=f"{q.id} (option {number} of {len(choices)})",
-                profile=Profile.TRUE_FALSE,
-                stem=f"{q.stem}\n\nTrue or false: “{_escape_md(choice.text)}” is one of the right answers.",
-                choices=(
-                    Choice("true", "True", choice.correct),
-                    Choice("false", "False", not choice.correct),
-                ),
-                feedback=_join_md(choice.feedback, q.feedback),
-                converted_from=f"option {number} of {len(choices)} of multiple-response question {q.id}",
-            )
-        )
-    return tuple(items)
-
-
-def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
-    """The CC items standing for ``q``: one, except that a matching question gives one per pair and a
-    multiple-response question one true/false item per option."""
-    if q.type is QuestionType.MATCHING:
-        return _matching(q, seed)
-    base = CcItem(
-        ident=q.id,
-        title=q.id,
-        profile=Profile.ESSAY,
-        stem=q.stem,
-        question_id=q.id,
-        competency_ids=q.competency_ids,
-        points=q.points,
-        feedback=q.feedback,
-    )
-    if q.type is QuestionType.ESSAY:
-        return (base,)
-    if q.type is QuestionType.SHORT_ANSWER:
-        # Per-answer feedback has no place Moodle reads for fill-in-the-blank: it joins the general one.
-        notes = "\n".join(f"- “{_escape_md(a.text)}”: {a.feedback}" for a in q.answers if a.feedback)
-        fib = replace(
-            base,
-            profile=Profile.FIB,
-            answers=tuple(a.text for a in q.answers),
-            case_sensitive=q.case_sensitive,
-            feedback=_join_md(q.feedback, notes),
-        )
-        return (fib,)
-    if q.type is QuestionType.TRUE_FALSE:
-        tf = tuple(Choice(o.id, o.id.capitalize(), o.correct, o.feedback) for o in q.options)
-        return (replace(base, profile=Profile.TRUE_FALSE, choices=tf),)
-    choices = tuple(Choice(o.id, plain_text(o.text), o.correct, o.feedback) for o in q.options)
-    if q.type is QuestionType.MULTIPLE_RESPONSE:
-        return _per_option(q, base, choices)
-    single = replace(base, profile=Profile.MULTIPLE_CHOICE, choices=choices)
-    if len(choices) < MIN_CHOICES:
-        rng = rng_for(seed, "cc-binary", q.id)
-        return (_binary(single, q.stem, "“{answer}” is the right answer.", choices, rng),)
-    return (single,)
 
 
 # --- XML -------------------------------------------------------------------------------------------

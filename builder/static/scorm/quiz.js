@@ -1,39 +1,78 @@
 /* Quiz SCO: scores the form with the data in #quiz-data, shows feedback, and reports to the LMS one
  * interaction per question, one objective per competency, the score and pass/fail. Answers, attempts
- * used and the best score live in suspend_data (format: builder/formats/scorm_quiz.py), so a learner
- * who leaves comes back to the same answers. The LMS always holds the best attempt (ties: the latest).
+ * used, the best score and the variant drawn for each slot live in suspend_data (format:
+ * builder/formats/scorm_quiz.py), so a learner who leaves comes back to the same items and answers.
+ * The LMS always holds the best attempt (ties: the latest). Essays go to the trainer: they are
+ * reported (result "neutral") but not scored.
  */
 (function () {
   "use strict";
 
   var sco = window.ScoRuntime;
   var data = JSON.parse(document.getElementById("quiz-data").textContent);
-  var questions = data.questions;
+  var questions = data.questions; // every variant of every slot
+  var slots = data.slots; // per slot, the indices of its variants in questions
   var form = document.getElementById("quiz");
   var results = document.getElementById("quiz-results");
   var retry = document.getElementById("quiz-retry");
-  var TAG = "q1";
+  var TAG = "q2";
   var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
   var EPSILON = 1e-9;
   var LIST = sco.version === "2004" ? "[,]" : ",";
   var PAIR = sco.version === "2004" ? "[.]" : ".";
+  var ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
 
-  var state = { attempts: 0, submitted: false, best: null };
+  var state = { attempts: 0, submitted: false, best: null, draw: slots.map(function () { return 0; }) };
   var attemptStartedAt = Date.now();
   var firstResponseAt = questions.map(function () { return null; });
 
   function fieldset(i) { return document.getElementById("q" + (i + 1)); }
-  function isText(q) { return q.kind === "short_answer" || q.kind === "essay"; }
+  function isText(q) { return q.kind === "short_answer" || q.kind === "essay" || q.kind === "numerical"; }
   function isMulti(q) { return q.kind === "multiple_response"; }
   function isSingle(q) { return q.kind === "multiple_choice" || q.kind === "true_false"; }
 
+  // The question index shown for each slot in this attempt.
+  function drawn() { return slots.map(function (variants, s) { return variants[state.draw[s]]; }); }
+
+  function randomIndex(n) {
+    if (n <= 1) return 0;
+    if (window.crypto && window.crypto.getRandomValues) {
+      var buffer = new Uint32Array(1);
+      window.crypto.getRandomValues(buffer);
+      return buffer[0] % n;
+    }
+    return Math.floor(Math.random() * n);
+  }
+
+  // First attempt: a random variant per slot; every later one: the slot's next variant.
+  function newDraw(previous) {
+    return slots.map(function (variants, s) {
+      return previous ? (previous[s] + 1) % variants.length : randomIndex(variants.length);
+    });
+  }
+
+  function showDrawn() {
+    var shown = drawn();
+    questions.forEach(function (q, i) { fieldset(i).hidden = shown.indexOf(i) < 0; });
+  }
+
   // --- the form ---------------------------------------------------------------------------------
 
-  function inputs(i) { return Array.prototype.slice.call(fieldset(i).querySelectorAll("input, select, textarea")); }
+  function inputs(i) {
+    return Array.prototype.slice.call(fieldset(i).querySelectorAll("input, select, textarea, button.move"));
+  }
+
+  function stepList(i) { return fieldset(i).querySelector("ol.steps"); }
+
+  function stepItems(i) { return Array.prototype.slice.call(stepList(i).children); }
 
   function readAnswer(i) {
     var q = questions[i], fields = inputs(i);
     if (isText(q)) return fields[0].value.trim() === "" ? null : fields[0].value;
+    if (q.kind === "ordering") {
+      if (stepList(i).getAttribute("data-moved") !== "1") return null;
+      return stepItems(i).map(function (li) { return Number(li.getAttribute("data-step")); });
+    }
     if (q.kind === "matching") {
       var chosen = fields.map(function (s) { return s.value === "" ? null : Number(s.value); });
       return chosen.some(function (c) { return c !== null; }) ? chosen : null;
@@ -46,12 +85,76 @@
   function writeAnswer(i, answer) {
     var q = questions[i], fields = inputs(i);
     if (isText(q)) fields[0].value = answer === null ? "" : answer;
-    else if (q.kind === "matching") fields.forEach(function (s, p) {
+    else if (q.kind === "ordering") {
+      var list = stepList(i), items = stepItems(i);
+      var order = answer === null ? items.map(function (li, k) { return k; }) : answer;
+      order.forEach(function (k) {
+        list.appendChild(items.filter(function (li) { return Number(li.getAttribute("data-step")) === k; })[0]);
+      });
+      if (answer === null) list.removeAttribute("data-moved"); else list.setAttribute("data-moved", "1");
+      markEnds(i);
+    } else if (q.kind === "matching") fields.forEach(function (s, p) {
       s.value = answer === null || answer[p] === null ? "" : String(answer[p]);
     });
     else fields.forEach(function (f) {
       f.checked = answer !== null && (isMulti(q) ? answer.indexOf(Number(f.value)) >= 0 : Number(f.value) === answer);
     });
+  }
+
+  // --- ordering: move up / move down --------------------------------------------------------------
+
+  // The first step cannot go up nor the last down: said with aria-disabled, which keeps the focus.
+  function markEnds(i) {
+    var items = stepItems(i);
+    items.forEach(function (li, k) {
+      var moves = li.querySelectorAll("button.move");
+      moves[0].setAttribute("aria-disabled", k === 0 ? "true" : "false");
+      moves[1].setAttribute("aria-disabled", k === items.length - 1 ? "true" : "false");
+    });
+  }
+
+  function move(event) {
+    var button = event.target.closest("button.move");
+    if (!button || button.disabled || button.getAttribute("aria-disabled") === "true") return;
+    var li = button.closest("li"), list = li.parentNode, i = questionOf(button);
+    var step = Number(button.getAttribute("data-move"));
+    if (step < 0 && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
+    else if (step > 0 && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
+    else return;
+    list.setAttribute("data-moved", "1");
+    markEnds(i);
+    button.focus();
+    var position = stepItems(i).indexOf(li);
+    var text = li.querySelector(".step-text").textContent;
+    fieldset(i).querySelector("[aria-live]").textContent = "“" + text + "” is now " +
+      (ORDINALS[position] || "number " + (position + 1)) + " of " + stepItems(i).length + ".";
+    noteResponse(event);
+    save(true);
+  }
+
+  // --- numbers ------------------------------------------------------------------------------------
+
+  // A number as learners write it: "12500", "12,500", "12 500", "12500.00", "2,5", "12500 EUR".
+  function parseNumber(text, unit) {
+    var t = text.trim();
+    if (unit && t.toLowerCase().slice(-unit.length) === unit.toLowerCase()) t = t.slice(0, -unit.length);
+    if (unit && t.toLowerCase().slice(0, unit.length) === unit.toLowerCase()) t = t.slice(unit.length);
+    t = t.replace(/[\s\u00a0\u202f']/g, "").replace(/\u2212/g, "-");
+    if (t.indexOf(",") >= 0 && t.indexOf(".") >= 0) t = t.replace(/,/g, "");
+    else if (/^-?\d{1,3}(,\d{3})+$/.test(t)) t = t.replace(/,/g, "");
+    else t = t.replace(",", ".");
+    return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : NaN;
+  }
+
+  function near(x, value, tolerance) {
+    return Math.abs(x - value) <= tolerance + EPSILON * Math.max(1, Math.abs(value));
+  }
+
+  // Index of the wrong value (a named error) this answer gives, or -1.
+  function wrongValue(q, a) {
+    var x = parseNumber(a, q.unit), tolerance = Number(q.tolerance);
+    for (var w = 0; w < q.wrongValues.length; w++) if (near(x, Number(q.wrongValues[w]), tolerance)) return w;
+    return -1;
   }
 
   // --- suspend_data -------------------------------------------------------------------------------
@@ -60,14 +163,15 @@
     if (a === null) return "";
     if (isText(q)) return a.length + ":" + a;
     if (q.kind === "matching") return a.map(function (c) { return c === null ? "-" : DIGITS.charAt(c); }).join("");
-    if (isMulti(q)) return a.map(function (c) { return DIGITS.charAt(c); }).join("");
+    if (isMulti(q) || q.kind === "ordering") return a.map(function (c) { return DIGITS.charAt(c); }).join("");
     return DIGITS.charAt(a);
   }
 
   function encode() {
     var fields = [TAG, String(Math.min(state.attempts, 999)), state.submitted ? "1" : "0",
-      state.best === null ? "" : String(Math.round(state.best * 100) / 100)];
-    questions.forEach(function (q, i) { fields.push(encodeAnswer(q, readAnswer(i))); });
+      state.best === null ? "" : String(Math.round(state.best * 100) / 100),
+      state.draw.map(function (d) { return DIGITS.charAt(d); }).join("")];
+    drawn().forEach(function (i) { fields.push(encodeAnswer(questions[i], readAnswer(i))); });
     return fields.join(",");
   }
 
@@ -98,11 +202,15 @@
     }
     try {
       if (field() !== TAG) return null;
-      var saved = { attempts: Number(field()), submitted: field() === "1", best: null, answers: [] };
+      var saved = { attempts: Number(field()), submitted: field() === "1", best: null, draw: [], answers: [] };
       var best = field();
       saved.best = best === "" ? null : Number(best);
       if (isNaN(saved.attempts) || (saved.best !== null && isNaN(saved.best))) return null;
-      questions.forEach(function (q) {
+      var draw = field();
+      if (draw.length !== slots.length) return null;
+      saved.draw = draw.split("").map(function (c, s) { return optionIndex(c, slots[s].length); });
+      saved.draw.forEach(function (d, s) {
+        var q = questions[slots[s][d]];
         if (pos > text.length) throw new Error("too few answers");
         if (isText(q)) {
           var value = text.charAt(pos) === "," || pos === text.length ? field() : textField();
@@ -111,16 +219,21 @@
         }
         var raw = field();
         if (raw === "") { saved.answers.push(null); return; }
-        var count = q.kind === "matching" ? q.targets.length : q.weights.length;
         var chars = raw.split("");
         if (q.kind === "matching") {
           if (chars.length !== q.sources.length) throw new Error("bad matching answer");
-          saved.answers.push(chars.map(function (c) { return c === "-" ? null : optionIndex(c, count); }));
+          saved.answers.push(chars.map(function (c) { return c === "-" ? null : optionIndex(c, q.targets.length); }));
+        } else if (q.kind === "ordering") {
+          var order = chars.map(function (c) { return optionIndex(c, q.stepIds.length); });
+          if (order.length !== q.stepIds.length || order.some(function (k, n) { return order.indexOf(k) !== n; })) {
+            throw new Error("bad order");
+          }
+          saved.answers.push(order);
         } else if (isMulti(q)) {
-          saved.answers.push(chars.map(function (c) { return optionIndex(c, count); }));
+          saved.answers.push(chars.map(function (c) { return optionIndex(c, q.weights.length); }));
         } else {
           if (chars.length !== 1) throw new Error("bad answer");
-          saved.answers.push(optionIndex(chars[0], count));
+          saved.answers.push(optionIndex(chars[0], q.weights.length));
         }
       });
       return pos > text.length ? saved : null;
@@ -156,6 +269,10 @@
     else if (q.kind === "matching") {
       a.forEach(function (c, p) { if (c === q.key[p]) f += 1; });
       f /= q.key.length;
+    } else if (q.kind === "ordering") {
+      f = a.every(function (k, n) { return k === q.key[n]; }) ? 1 : 0;
+    } else if (q.kind === "numerical") {
+      f = near(parseNumber(a, q.unit), Number(q.value), Number(q.tolerance)) ? 1 : 0;
     } else {
       var given = normalize(a, q.caseSensitive);
       f = q.accepted.some(function (t) { return normalize(t, q.caseSensitive) === given; }) ? 1 : 0;
@@ -165,12 +282,17 @@
 
   function response(q, a) {
     if (a === null) return null;
+    if (q.kind === "numerical") {
+      var x = parseNumber(a, q.unit);
+      return isNaN(x) ? null : String(x); // numeric responses are numbers; text that is none is not sent
+    }
     if (isText(q)) return a;
     if (q.kind === "matching") {
       var pairs = [];
       a.forEach(function (c, p) { if (c !== null) pairs.push(q.sources[p] + PAIR + q.targets[c]); });
       return pairs.join(LIST);
     }
+    if (q.kind === "ordering") return a.map(function (k) { return q.stepIds[k]; }).join(LIST);
     if (isMulti(q)) return a.slice().sort(function (x, y) { return x - y; }).map(function (c) { return q.responseIds[c]; }).join(LIST);
     return q.responseIds[a];
   }
@@ -182,11 +304,12 @@
     return g.fraction * q.points; // partial credit: the points earned
   }
 
+  // answers: one per slot, for the drawn questions
   function evaluate(answers) {
     var earned = 0, byCompetency = {};
     data.competencies.forEach(function (c) { byCompetency[c.id] = { earned: 0, points: 0 }; });
-    var grades = questions.map(function (q, i) {
-      var g = grade(q, answers[i]);
+    var grades = drawn().map(function (i, s) {
+      var q = questions[i], g = grade(q, answers[s]);
       if (g.fraction !== null) {
         earned += g.fraction * q.points;
         q.competencies.forEach(function (c) {
@@ -218,25 +341,32 @@
 
   function showFeedback(answers, evaluation) {
     var final = isFinal(evaluation);
-    questions.forEach(function (q, i) {
-      var box = fieldset(i), g = evaluation.grades[i];
+    drawn().forEach(function (i, s) {
+      var q = questions[i], box = fieldset(i), g = evaluation.grades[s], answer = answers[s];
       var text;
-      if (g.fraction === null) text = g.answered ? "Your answer goes to your trainer for review." : "Not answered.";
+      if (g.fraction === null) text = g.answered ? "Your answer goes to your trainer, who grades it." : "Not answered.";
       else if (!g.answered) text = "Not answered.";
       else if (g.fraction >= 1 - EPSILON) text = "Correct.";
       else if (g.fraction <= EPSILON) text = "Incorrect.";
       else text = "Partly correct: " + points(g.fraction * q.points) + " of " + points(q.points) + ".";
+      if (q.kind === "numerical" && answer !== null && isNaN(parseNumber(answer, q.unit))) {
+        text += " Your answer is not a number.";
+      }
       box.classList.remove("is-correct", "is-incorrect", "is-partial");
       if (g.fraction !== null) {
         box.classList.add(g.fraction >= 1 - EPSILON ? "is-correct" : g.fraction <= EPSILON ? "is-incorrect" : "is-partial");
       }
       box.querySelector(".result").textContent = text;
-      var chosen = answers[i] === null ? [] : isMulti(q) ? answers[i] : [answers[i]];
-      Array.prototype.forEach.call(box.querySelectorAll(".option-feedback"), function (el) {
+      var chosen = answer === null || !(isSingle(q) || isMulti(q)) ? [] : isMulti(q) ? answer : [answer];
+      Array.prototype.forEach.call(box.querySelectorAll(".option-feedback[data-option]"), function (el) {
         el.hidden = chosen.indexOf(Number(el.getAttribute("data-option"))) < 0;
       });
+      var wrong = q.kind === "numerical" && answer !== null && g.fraction <= EPSILON ? wrongValue(q, answer) : -1;
+      Array.prototype.forEach.call(box.querySelectorAll(".value-feedback"), function (el) {
+        el.hidden = Number(el.getAttribute("data-wrong")) !== wrong;
+      });
       Array.prototype.forEach.call(box.querySelectorAll(".key-mark"), function (el) { el.hidden = !final; });
-      document.getElementById("q" + (i + 1) + "-feedback").hidden = false;
+      box.querySelector(".question-feedback").hidden = false;
       inputs(i).forEach(function (f) { f.disabled = true; });
     });
     form.querySelector("#quiz-submit").hidden = true;
@@ -244,12 +374,14 @@
 
   function showResults(evaluation) {
     var score = document.getElementById("quiz-score");
+    var essays = drawn().some(function (i) { return !questions[i].graded; });
     if (evaluation.percent === null) {
       score.textContent = "Your answers have been submitted. Your trainer reviews them; this quiz has no automatic score.";
     } else {
       score.textContent = "You scored " + percentText(evaluation.percent) + " (" + Math.round(evaluation.earned * 100) / 100 +
         " of " + points(data.maxPoints) + "): " + (passed(evaluation.percent) ? "passed" : "not passed yet") +
-        ". The pass mark is " + percentText(passMark) + ".";
+        ". The pass mark is " + percentText(passMark) + "." +
+        (essays ? " Essays are graded by your trainer and are not part of this score." : "");
     }
     var attempts = "Attempt " + state.attempts + (data.attempts ? " of " + data.attempts : "") + ".";
     if (state.best !== null && evaluation.percent !== null && state.best > evaluation.percent + EPSILON) {
@@ -272,15 +404,15 @@
   // --- reporting ----------------------------------------------------------------------------------
 
   function report(answers, evaluation, submittedAt) {
-    questions.forEach(function (q, i) {
-      var g = evaluation.grades[i];
+    drawn().forEach(function (i, s) {
+      var q = questions[i], g = evaluation.grades[s];
       sco.recordInteraction({
         id: q.id,
         type: q.interaction,
         objectives: q.competencies,
         correct: q.correct,
         weighting: q.points,
-        response: response(q, answers[i]),
+        response: response(q, answers[s]),
         result: resultWord(q, g),
         latency: firstResponseAt[i] === null ? null : Math.max(0, firstResponseAt[i] - attemptStartedAt),
         description: q.description,
@@ -297,7 +429,7 @@
     sco.setResult(evaluation.percent, evaluation.percent === null ? null : passed(evaluation.percent));
   }
 
-  function answersNow() { return questions.map(function (q, i) { return readAnswer(i); }); }
+  function answersNow() { return drawn().map(function (i) { return readAnswer(i); }); }
 
   function submit(event) {
     event.preventDefault();
@@ -315,19 +447,23 @@
 
   function startAgain() {
     state.submitted = false;
+    state.draw = newDraw(state.draw);
     questions.forEach(function (q, i) {
       writeAnswer(i, null);
       inputs(i).forEach(function (f) { f.disabled = false; });
       fieldset(i).classList.remove("is-correct", "is-incorrect", "is-partial");
-      document.getElementById("q" + (i + 1) + "-feedback").hidden = true;
+      fieldset(i).querySelector(".question-feedback").hidden = true;
       Array.prototype.forEach.call(fieldset(i).querySelectorAll(".option-feedback, .key-mark"), function (el) { el.hidden = true; });
+      var live = fieldset(i).querySelector("[aria-live]");
+      if (live) live.textContent = "";
     });
+    showDrawn();
     firstResponseAt = questions.map(function () { return null; });
     attemptStartedAt = Date.now();
     form.querySelector("#quiz-submit").hidden = false;
     results.hidden = true;
     save(true);
-    inputs(0)[0].focus();
+    inputs(drawn()[0])[0].focus();
   }
 
   function questionOf(element) {
@@ -346,18 +482,26 @@
   var passMark = sco.passMarkFromLms();
   if (passMark === null) passMark = data.passMark;
   var saved = decode(launch.suspendData);
+  questions.forEach(function (q, i) { if (q.kind === "ordering") markEnds(i); });
   if (saved) {
     state.attempts = saved.attempts;
     state.submitted = saved.submitted;
     state.best = saved.best;
-    saved.answers.forEach(function (a, i) { writeAnswer(i, a); });
+    state.draw = saved.draw;
+    showDrawn();
+    drawn().forEach(function (i, s) { writeAnswer(i, saved.answers[s]); });
     if (saved.submitted) {
       var evaluation = evaluate(saved.answers);
       showFeedback(saved.answers, evaluation);
       showResults(evaluation);
     }
+  } else {
+    state.draw = newDraw(null);
+    showDrawn();
+    save(true); // the draw is kept from the first moment, so coming back shows the same items
   }
   form.addEventListener("submit", submit);
+  form.addEventListener("click", move);
   form.addEventListener("input", noteResponse);
   form.addEventListener("change", function (event) {
     noteResponse(event);
