@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -107,6 +108,8 @@ FLAWED: dict[str, Question] = {
 
 
 FLAWED["all wording cues combined"] = FLAWED["word overlap with the stem"]
+FLAWED["first option"] = SOUND  # the helper writes the key first
+FLAWED["last option"] = replace(SOUND, options=SOUND.options[::-1])
 
 
 @pytest.mark.parametrize("name", sorted(FLAWED))
@@ -116,8 +119,10 @@ def test_each_strategy_catches_its_own_flaw(name: str) -> None:
     assert name in item_wins(item, SEEN)
 
 
-def test_a_sound_item_gives_no_strategy_an_edge() -> None:
-    assert item_wins(SOUND, SEEN) == []
+def test_a_sound_item_gives_no_strategy_an_edge_but_its_key_position() -> None:
+    assert item_wins(SOUND, SEEN) == ["first option"]
+    middle = replace(SOUND, options=(SOUND.options[1], SOUND.options[0], *SOUND.options[2:]))
+    assert item_wins(middle, SEEN) == []
     assert chance(SOUND) == Fraction(1, 4)
 
 
@@ -173,9 +178,11 @@ def test_gates_fail_a_course_whose_quizzes_a_cue_strategy_passes(mini: Path) -> 
     )
 
 
-def test_gates_pass_sound_items(mini: Path) -> None:
+def test_gates_pass_sound_items_with_keys_spread_over_the_positions(mini: Path) -> None:
     course = load_course(mini)
-    assert audit_problems([_quiz("alpha", [SOUND] * 4)], course) == []
+    spread = [replace(SOUND, options=SOUND.options[i:] + SOUND.options[:i]) for i in range(4)]
+    assert audit_problems([_quiz("alpha", spread)], course) == []
+    assert audit_problems([_quiz("alpha", [SOUND] * 4)], course) != []  # key always first
 
 
 def test_essays_are_left_out_of_the_audit(mini: Path) -> None:

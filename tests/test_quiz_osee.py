@@ -76,3 +76,18 @@ def test_distractors_name_the_misconception_they_stand_for(quizzes: QuizSet) -> 
     wrong = [o for q in items for o in q.options if not o.correct]
     assert wrong and all(o.misconception for o in wrong)
     assert all(q.feedback or all(o.feedback for o in q.options) for q in items)
+
+
+def test_keys_are_spread_over_the_option_positions(quizzes: QuizSet) -> None:
+    """Authors write the key first; the builder spreads single keys over the positions, counted from
+    the start and from the end, so that neither "first" nor "last" beats chance."""
+    items = [
+        q
+        for quiz in quizzes.quizzes.values()
+        for q in quiz.questions
+        if q.type is QuestionType.MULTIPLE_CHOICE and q.generator != ITEM_MODEL
+    ]
+    places = [([o.correct for o in q.options].index(True), len(q.options)) for q in items]
+    expected = sum(1 / n for _, n in places)
+    assert abs(sum(p == 0 for p, _ in places) - expected) <= 2
+    assert abs(sum(p == n - 1 for p, n in places) - expected) <= 2

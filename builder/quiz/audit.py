@@ -109,6 +109,21 @@ def _shortest(q: Question, seen: Seen) -> Fraction:
     return chance(q)
 
 
+def _position(q: Question, first: bool) -> Fraction:
+    if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return chance(q)
+    place = 0 if first else len(q.options) - 1
+    return _choice_by(q, lambda text: float(text == q.options[place].text))
+
+
+def _first_option(q: Question, seen: Seen) -> Fraction:
+    return _position(q, first=True)
+
+
+def _last_option(q: Question, seen: Seen) -> Fraction:
+    return _position(q, first=False)
+
+
 def _middle_length(q: Question, seen: Seen) -> Fraction:
     """Writers who avoid long and short keys make the key the middle one."""
     if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
@@ -184,6 +199,8 @@ STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
     "longest option": _longest,
     "shortest option": _shortest,
     "middle-length option": _middle_length,
+    "first option": _first_option,
+    "last option": _last_option,
     "words of the module's own titles": _own_module,
     "option most like the others": _convergence,
     "option least like the others": _divergence,

@@ -10,10 +10,11 @@ from builder.quiz.audit import audit_problems
 from builder.quiz.choices import rng_for
 from builder.quiz.draw import MIN_CHECKS, draw
 from builder.quiz.model import Quiz, QuizSet
+from builder.quiz.positions import spread_keys
 
 
-def _module_quiz(course: Course, module: Module) -> tuple[Quiz, list[Problem]]:
-    slots, problems = assessment_slots(course, module)
+def _module_quiz(course: Course, module: Module, slots: list[Slot]) -> tuple[Quiz, list[Problem]]:
+    problems: list[Problem] = []
     limit = module.quiz.questions
     drawn = draw(slots, limit, rng_for(course.quiz.seed, "draw", module.id))
     if limit is not None and drawn.needed > limit:
@@ -49,8 +50,12 @@ def build_quizzes(course: Course, *, lenient: bool = False) -> QuizSet:
         return _last[1]
     quizzes: dict[str, Quiz] = {}
     problems: list[Problem] = []
-    for module in course.modules:
-        quizzes[module.id], found = _module_quiz(course, module)
+    made = [assessment_slots(course, module) for module in course.modules]
+    for _, found in made:
+        problems += found
+    placed = spread_keys((slots for slots, _ in made), rng_for(course.quiz.seed, "key-positions"))
+    for module, slots in zip(course.modules, placed, strict=True):
+        quizzes[module.id], found = _module_quiz(course, module, slots)
         problems += found
     problems += rules.check(quizzes.values(), course)
     problems += audit_problems(quizzes.values(), course)
