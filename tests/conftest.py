@@ -13,7 +13,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 OSEE = REPO / "courses" / "osee"
 # Authored questions of every type for the mini course's alpha module (a quiz block for its module.yaml).
-EVERY_TYPE_QUIZ = (FIXTURES / "authored_every_type.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True, scope="session")
