@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from builder import markdown
 from builder.errors import Problem
+from builder.formats import moodle_limits
 from builder.model import Course, Markdown
 from builder.quiz import build_quizzes
 
@@ -37,7 +38,9 @@ def lint(course: Course) -> list[Problem]:
 
     Raises CourseError when the quizzes break a rule, as a build would.
     """
-    found: list[Problem] = list(build_quizzes(course).warnings)
+    quizzes = build_quizzes(course)
+    found: list[Problem] = list(quizzes.warnings)
+    found += moodle_limits.course_problems(course, quizzes.quizzes)
     for module in course.modules:
         for section in module.sections:
             if not _has_prose(section.body.text):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from builder.errors import BuildError
 from builder.formats import gift
+from builder.formats.moodle_limits import matching_layout
 from builder.formats.moodlexml import html_text, inline_html, module_category, plain_html
 from builder.load import load_course
 from builder.quiz import Question, QuestionType, build_quizzes
@@ -102,7 +103,8 @@ def check_question(parsed: GiftQuestion, q: Question) -> None:
     """Compare a question Moodle would import with the quiz model it came from."""
     html = "html"
     assert parsed.name == q.id
-    assert parsed.text == Text(html_text(q.stem), html)
+    layout = matching_layout(q) if q.type is QuestionType.MATCHING else None
+    assert parsed.text == Text(html_text(q.stem) + (layout.extra_html if layout else ""), html)
     if q.type is QuestionType.ESSAY:
         assert parsed.qtype == "essay"
         assert parsed.general_feedback == Text(html_text(q.feedback), html)
@@ -124,9 +126,11 @@ def check_question(parsed: GiftQuestion, q: Question) -> None:
         assert parsed.feedback_false.text == html_text(options["false"].feedback)
     elif q.type is QuestionType.MATCHING:
         assert parsed.qtype == "match"
+        assert layout is not None
         assert [(p.text, a) for p, a in parsed.subquestions] == [
-            (plain_html(p.prompt), p.answer) for p in q.pairs
+            (plain_html(p.prompt), a) for p, a in zip(q.pairs, layout.answers, strict=True)
         ]
+        assert all(len(a) <= 255 for _, a in parsed.subquestions)
     elif q.type is QuestionType.SHORT_ANSWER:
         assert parsed.qtype == "shortanswer"
         assert [(a.text.text, a.fraction) for a in parsed.answers] == [(a.text, 1.0) for a in q.answers]

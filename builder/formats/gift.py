@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from builder.errors import BuildError
+from builder.formats import moodle_limits as limits
 from builder.formats.moodlexml import (
     check_question,
     html_text,
@@ -66,7 +67,9 @@ def _check_plain(file_name: str, question: Question, text: str) -> None:
 
 def question_text(file_name: str, q: Question) -> str:
     """One question in GIFT: ``::name::[html]stem{answers}``, lines without blank ones in between."""
-    head = f"::{escape(q.id)}::{_html(html_text(q.stem))}"
+    layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
+    stem = html_text(q.stem) + (layout.extra_html if layout else "")
+    head = f"::{escape(limits.question_name(q))}::{_html(stem)}"
     if q.type is QuestionType.ESSAY:
         return head + "{" + _general_feedback(q.feedback).strip() + "}\n"
     if q.type is QuestionType.TRUE_FALSE:
@@ -92,9 +95,9 @@ def question_text(file_name: str, q: Question) -> str:
             else:  # without any "=", Moodle makes the question multiple-answer
                 marker = f"~%{percent(option.weight)}%"
             lines.append(f"\t{marker}{_html(inline_html(option.text))}{_feedback(option.feedback)}")
-    elif q.type is QuestionType.MATCHING:
-        for pair in q.pairs:
-            lines.append(f"\t={_html(plain_html(pair.prompt))} -> {escape(pair.answer)}")
+    elif layout is not None:
+        for pair, answer in zip(q.pairs, layout.answers, strict=True):
+            lines.append(f"\t={_html(plain_html(pair.prompt))} -> {escape(answer)}")
     elif q.type is QuestionType.SHORT_ANSWER:
         for accepted in q.answers:
             _check_plain(file_name, q, accepted.text)
@@ -109,7 +112,7 @@ def gift_document(course: Course, file_name: str) -> str:
     blocks = [f"// {course.title}: module quizzes for Moodle's question bank (GIFT format)"]
     for module in course.modules:
         blocks.append(f"$CATEGORY: {module_category(course, module)}")
-        for question in quizzes[module.id].questions:
+        for question in limits.bank_questions(quizzes[module.id]):
             check_question(file_name, question)
             blocks.append(question_text(file_name, question))
     # A blank line ends each question; a question never contains one (line breaks are escaped).

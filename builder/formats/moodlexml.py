@@ -22,6 +22,7 @@ from lxml import etree
 
 from builder import markdown
 from builder.errors import BuildError
+from builder.formats import moodle_limits as limits
 from builder.model import Course, Module
 from builder.package import atomic_file
 from builder.quiz import Question, QuestionType, build_quizzes
@@ -29,7 +30,6 @@ from builder.quiz.model import CHOICE_TYPES, is_grade
 
 NAME = "moodlexml"
 
-TAG_MAX_LENGTH = 50  # Moodle cuts longer tag names (lib/setuplib.php TAG_MAX_LENGTH)
 PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try
 
 
@@ -81,16 +81,19 @@ def category_path(*names: str) -> str:
 
 
 def course_category(course: Course) -> str:
-    return category_path(course.title)
+    return category_path(limits.fit_name("question_categories.name", course.title))
 
 
 def module_category(course: Course, module: Module) -> str:
-    return category_path(course.title, module.title)
+    return category_path(
+        limits.fit_name("question_categories.name", course.title),
+        limits.fit_name("question_categories.name", module.title),
+    )
 
 
 def module_category_idnumber(course: Course, module: Module) -> str:
     """Question category idnumbers are unique per question bank: the course id keeps courses apart."""
-    return f"{course.id}.{module.id}"
+    return limits.category_idnumber(course.id, module.id)
 
 
 def check_question(file_name: str, question: Question) -> None:
@@ -115,12 +118,10 @@ def check_question(file_name: str, question: Question) -> None:
         fail("needs at least 2 pairs, each with a prompt and an answer")
     if question.type is QuestionType.SHORT_ANSWER and not any(a.text.strip() for a in question.answers):
         fail("needs an accepted answer: Moodle cannot save a shortanswer without a 100% answer")
-    for competency in question.competency_ids:
-        if len(competency) > TAG_MAX_LENGTH:
-            fail(
-                f"checks competency '{competency}', longer than the {TAG_MAX_LENGTH} characters "
-                "Moodle keeps of a tag; shorten the competency id"
-            )
+    if question.type is QuestionType.MATCHING and len({p.answer for p in question.pairs}) > len(
+        limits.MATCH_LETTERS
+    ):
+        fail("has more answers over 255 characters than letters A-Z; shorten its answers")
 
 
 # --- Moodle XML -----------------------------------------------------------------------------------
@@ -171,14 +172,15 @@ def _category(root: etree._Element, path: str, info: str, idnumber: str) -> None
 
 def _question(root: etree._Element, q: Question) -> None:
     element = etree.SubElement(root, "question", type=_MOODLE_TYPE[q.type])
-    _text(element, "name", q.id)
-    _text(element, "questiontext", html_text(q.stem), "html")
+    _text(element, "name", limits.question_name(q))
+    layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
+    _text(element, "questiontext", html_text(q.stem) + (layout.extra_html if layout else ""), "html")
     essay = q.type is QuestionType.ESSAY
     _text(element, "generalfeedback", "" if essay else html_text(q.feedback), "html")
     _value(element, "defaultgrade", str(q.points))
     _value(element, "penalty", "1" if q.type is QuestionType.TRUE_FALSE else PENALTY)
     _value(element, "hidden", "0")
-    _value(element, "idnumber", q.id)
+    _value(element, "idnumber", limits.question_idnumber(q))
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         _value(element, "single", "true" if q.type is QuestionType.MULTIPLE_CHOICE else "false")
         _value(element, "shuffleanswers", "true")
@@ -191,12 +193,12 @@ def _question(root: etree._Element, q: Question) -> None:
         for option in sorted(q.options, key=lambda o: o.id != "true"):
             # Moodle matches the answer texts "true" and "false" literally.
             _answer(element, option.weight, option.id, "moodle_auto_format", option.feedback)
-    elif q.type is QuestionType.MATCHING:
+    elif layout is not None:
         _value(element, "shuffleanswers", "true")
         _combined_feedback(element)
-        for pair in q.pairs:
+        for pair, answer in zip(q.pairs, layout.answers, strict=True):
             sub = _text(element, "subquestion", plain_html(pair.prompt), "html")
-            _text(sub, "answer", pair.answer)
+            _text(sub, "answer", answer)
     elif q.type is QuestionType.SHORT_ANSWER:
         _value(element, "usecase", "1" if q.case_sensitive else "0")
         for accepted in q.answers:
@@ -212,7 +214,7 @@ def _question(root: etree._Element, q: Question) -> None:
     if q.competency_ids:
         tags = etree.SubElement(element, "tags")
         for competency in q.competency_ids:
-            _text(tags, "tag", competency)
+            _text(tags, "tag", limits.tag_name(competency))
 
 
 def question_bank(course: Course, file_name: str) -> etree._Element:
@@ -228,7 +230,7 @@ def question_bank(course: Course, file_name: str) -> etree._Element:
             html_text(module.summary),
             module_category_idnumber(course, module),
         )
-        for question in quiz.questions:
+        for question in limits.bank_questions(quiz):
             check_question(file_name, question)
             _question(root, question)
     return root
