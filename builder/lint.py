@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from builder import markdown
+from builder import markdown, moodle_limits
 from builder.errors import Problem
-from builder.formats import moodle_limits
 from builder.model import Course, Markdown
 from builder.quiz import build_quizzes
 

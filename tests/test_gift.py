@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from builder.errors import BuildError
 from builder.formats import gift
-from builder.formats.moodle_limits import matching_layout
 from builder.formats.moodlexml import html_text, inline_html, module_category, plain_html
 from builder.load import load_course
+from builder.moodle_limits import matching_layout
 from builder.quiz import Question, QuestionType, build_quizzes
 from tests.conftest import OSEE
 from tests.gift_parser import GiftError, GiftQuestion, Text, parse, read_question

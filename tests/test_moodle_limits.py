@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from builder.formats import moodle_limits as limits
+from builder import moodle_limits as limits
 from builder.validate import hardened_parser
 from tests.conftest import FIXTURES, edit, line_of, run
 from tests.gift_parser import parse

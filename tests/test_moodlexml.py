@@ -13,9 +13,9 @@ from lxml import etree
 
 from builder.errors import BuildError, Pos
 from builder.formats import moodlexml
-from builder.formats.moodle_limits import matching_layout
 from builder.formats.moodlexml import html_text, inline_html, percent, plain_html
 from builder.load import load_course
+from builder.moodle_limits import matching_layout
 from builder.quiz import AcceptedAnswer, Option, Pair, Question, QuestionType, build_quizzes
 from builder.validate import hardened_parser
 from tests.conftest import OSEE, run

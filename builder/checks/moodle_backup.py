@@ -28,10 +28,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from builder import moodle_limits as limits
 from builder.checks.archive import Limits, unsafe_reason
-from builder.checks.findings import Finding, UnusablePackage, error, warning
+from builder.checks.detect import PackageKind
+from builder.checks.findings import Finding, NotAPackage, UnusablePackage, error, warning
 from builder.checks.xmldoc import parse
-from builder.formats import moodle_limits as limits
 
 BACKUP_FILE = "moodle_backup.xml"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -378,3 +379,20 @@ def _check_quiz(b: _Backup, name: str, entries: set[str], categories: set[str]) 
             name,
             quiz,
         )
+
+
+BACKUP_KIND = PackageKind("mbz", "Moodle course backup (moodle2)", "", None, "")
+
+
+def is_backup_archive(path: Path) -> bool:
+    """A gzip'd tar, the container Moodle writes backups in (zip backups go the zip way)."""
+    return path.is_file() and is_tgz(path)
+
+
+def check_archive(path: Path, caps: Limits | None = None) -> list[Finding]:
+    """Findings for a gzip'd tar backup; UnusablePackage when it cannot be read or is no backup."""
+    members, pool = read_tgz(path, caps)
+    names = frozenset(members) | frozenset(pool)
+    if BACKUP_FILE not in names:
+        raise NotAPackage(f"a gzip'd tar without {BACKUP_FILE}: not a Moodle course backup")
+    return check_backup_entries(names, members.__getitem__, pool)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builder import moodle_limits as limits
 from builder.errors import BuildError
-from builder.formats import moodle_limits as limits
 from builder.formats.moodlexml import (
     check_question,
     html_text,

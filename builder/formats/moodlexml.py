@@ -21,8 +21,8 @@ from pathlib import Path
 from lxml import etree
 
 from builder import markdown
+from builder import moodle_limits as limits
 from builder.errors import BuildError
-from builder.formats import moodle_limits as limits
 from builder.model import Course, Module
 from builder.package import atomic_file
 from builder.quiz import Question, QuestionType, build_quizzes

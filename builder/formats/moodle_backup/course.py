@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from builder.formats import moodle_limits as limits
+from builder import moodle_limits as limits
 from builder.formats.moodle_backup.content import AreaFile
 from builder.formats.moodle_backup.plan import (
     COURSE_CONTEXT,

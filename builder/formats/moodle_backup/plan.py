@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import count
 
-from builder.formats import moodle_limits as limits
+from builder import moodle_limits as limits
 from builder.model import Course, Link, Module, Page
 from builder.quiz.model import Quiz
 

@@ -17,7 +17,7 @@ from itertools import count
 
 from lxml import etree
 
-from builder.formats import moodle_limits as limits
+from builder import moodle_limits as limits
 from builder.formats.moodle_backup.plan import COURSE_CONTEXT, COURSE_ID, Plan
 from builder.formats.moodle_backup.xml import add, fields, group, root, to_bytes
 from builder.formats.moodlexml import PENALTY, html_text, inline_html, module_category, plain_html
