@@ -37,6 +37,7 @@ from builder.paths import SCHEMAS
 from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
 MODULE_FILE = "module.yaml"
+ASSESSMENT_FILE = "assessment.yaml"  # beside module.yaml: objectives, items and item models
 COURSE_FILE = "course.yaml"
 
 
@@ -229,7 +230,9 @@ class _Loader:
                 seen[item["id"]] = pos
 
     # --- documents ---------------------------------------------------------------------
-    def module(self, folder: Path, doc: YamlDoc, competency_ids: dict[str, Pos]) -> Module:
+    def module(
+        self, folder: Path, doc: YamlDoc, assessment: YamlDoc | None, competency_ids: dict[str, Pos]
+    ) -> Module:
         d = doc.data
         if d["id"] != folder.name:
             self.out.error(
@@ -305,7 +308,7 @@ class _Loader:
             readings=self.links_list(doc, ("readings",), d.get("readings", [])),
             folder=folder,
             pos=doc.pos(()),
-            quiz=self.module_quiz(doc, competencies),
+            quiz=self.module_quiz(doc, assessment, competencies),
             discussion=self.discussion(doc),
         )
 
@@ -320,27 +323,54 @@ class _Loader:
         title = entry.get("title", f"Reflection: {doc.data['title']}")
         return Discussion(title, prompt, doc.pos(("discussion",)))
 
-    def module_quiz(self, doc: YamlDoc, competencies: tuple[Competency, ...]) -> ModuleQuiz:
+    def module_quiz(
+        self, doc: YamlDoc, assessment: YamlDoc | None, competencies: tuple[Competency, ...]
+    ) -> ModuleQuiz:
         q = doc.data.get("quiz", {})
-        authored = q.get("authored", [])
-        self.unique(doc, ("quiz", "authored"), authored, "quiz question")
+        if assessment is None:
+            return ModuleQuiz(q.get("questions"), pos=doc.pos(()), settings_pos=doc.pos(("quiz",)))
         own = [c.id for c in competencies]
-        for i, question in enumerate(authored):
-            for j, competency_id in enumerate(question["competencies"]):
-                if competency_id not in own:
-                    self.out.error(
-                        doc.pos(("quiz", "authored", i, "competencies", j)),
-                        f"unknown competency '{competency_id}'; a quiz question checks competencies "
-                        f"of its own module: {', '.join(own)}",
-                    )
+        seen: dict[str, Pos] = {}
+        for i, objective in enumerate(assessment.data["objectives"]):
+            pos = assessment.pos(("objectives", i, "competency"))
+            if objective["competency"] not in own:
+                self.out.error(
+                    pos,
+                    f"unknown competency '{objective['competency']}'; an objective assesses a "
+                    f"competency of its own module: {', '.join(own)}",
+                )
+            elif objective["competency"] in seen:
+                self.out.error(
+                    pos,
+                    f"competency '{objective['competency']}' has a second objective "
+                    f"(first at {seen[objective['competency']]}); put all its items under one",
+                )
+            else:
+                seen[objective["competency"]] = pos
+        ids: dict[str, Pos] = {}
+        for i, objective in enumerate(assessment.data["objectives"]):
+            for kind in ("items", "models"):
+                self.unique(assessment, ("objectives", i, kind), objective.get(kind, []), "item", ids)
         return ModuleQuiz(
             questions=q.get("questions"),
-            generators=tuple(q["generators"]) if "generators" in q else None,
-            authored=tuple(authored),
-            # Relative to ``quiz`` so builder.quiz can report authored mistakes where they are written.
-            positions={path[1:]: pos for path, pos in doc.values.items() if path[:1] == ("quiz",)},
-            pos=doc.pos(("quiz",)),
+            assessment=assessment.data,
+            positions=assessment.values,
+            pos=assessment.pos(()),
+            settings_pos=doc.pos(("quiz",)),
         )
+
+    def assessment_doc(self, folder: Path) -> tuple[YamlDoc | None, list[Problem]]:
+        """The module's assessment.yaml, schema-checked; None when the module has none."""
+        file = folder / ASSESSMENT_FILE
+        if not file.is_file():
+            return None, []
+        if not file.resolve().is_relative_to(self.root):
+            return None, [Problem(Pos(file), f"{ASSESSMENT_FILE} is a link to a file outside the course")]
+        try:
+            adoc = load_yaml(file)
+        except CourseError as exc:
+            return None, list(exc.problems)
+        return adoc, _schema_problems(adoc, "assessment.schema.json")
 
     def course(self) -> Course:
         course_file = self.root / COURSE_FILE
@@ -372,6 +402,7 @@ class _Loader:
                     listed[module_id] = (cat["id"], pos)
 
         module_docs: dict[str, YamlDoc] = {}
+        assessment_docs: dict[str, YamlDoc | None] = {}
         schema_problems: list[Problem] = []
         for module_id, (_, pos) in listed.items():
             file = self.root / "modules" / module_id / MODULE_FILE
@@ -389,9 +420,12 @@ class _Loader:
                 schema_problems.extend(exc.problems)
                 continue
             found = _schema_problems(mdoc, "module.schema.json")
+            adoc, assessment_problems = self.assessment_doc(file.parent)
+            found += assessment_problems
             schema_problems.extend(found)
             if not found:
                 module_docs[module_id] = mdoc
+                assessment_docs[module_id] = adoc
         modules_dir = self.root / "modules"
         if modules_dir.is_dir():
             for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
@@ -406,7 +440,7 @@ class _Loader:
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
         modules = {
-            mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
+            mid: self.module(self.root / "modules" / mid, mdoc, assessment_docs[mid], competency_ids)
             for mid, mdoc in module_docs.items()
         }
         for module_id, mdoc in module_docs.items():

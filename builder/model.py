@@ -81,20 +81,20 @@ class TrainingMaterial:
 
 @dataclass(frozen=True)
 class ModuleQuiz:
-    """A module's quiz settings (``quiz`` in module.yaml), schema-checked but not interpreted.
+    """A module's quiz settings (``quiz`` in module.yaml) and its assessment (assessment.yaml).
 
-    Authored questions stay raw: builder.quiz turns them into questions and reports their
-    mistakes, so it needs the position of every value under ``quiz``.
+    The assessment stays raw here, schema-checked but not interpreted: builder.quiz turns it into
+    questions and reports its mistakes, so it keeps the position of every value of the file.
     """
 
-    questions: int | None = None  # most questions drawn; None: the builder's default
-    generators: tuple[str, ...] | None = None  # None: every generator that applies
-    authored: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    questions: int | None = None  # most slots drawn; None: every item
+    assessment: Mapping[str, Any] | None = field(default=None, hash=False)  # assessment.yaml; None: none
     positions: Mapping[tuple[str | int, ...], Pos] = field(default_factory=dict, hash=False)
-    pos: Pos | None = None  # the ``quiz`` mapping, or the module when it has none
+    pos: Pos | None = None  # assessment.yaml, or the module when it has none
+    settings_pos: Pos | None = None  # the ``quiz`` mapping of module.yaml
 
     def at(self, *path: str | int) -> Pos | None:
-        """Position of a value under ``quiz`` (else of its nearest parent); None for unloaded settings."""
+        """Position of a value of assessment.yaml (else of its nearest parent)."""
         while path not in self.positions and path:
             path = path[:-1]
         return self.positions.get(path, self.pos)

@@ -1,14 +1,13 @@
-"""Module quizzes built from the course's competencies: one model every package format reads.
+"""Module quizzes built from each competency's assessment: one model every package format reads.
 
 ``build_quizzes(course)`` is the entry point; ``builder.quiz.model`` holds the question types.
 """
 
 from builder.quiz.build import build_quizzes
-from builder.quiz.generators import GENERATORS
 from builder.quiz.model import (
     AUTHORED,
     AcceptedAnswer,
-    AudienceClaim,
+    Level,
     Option,
     Pair,
     Question,
@@ -19,9 +18,8 @@ from builder.quiz.model import (
 
 __all__ = [
     "AUTHORED",
-    "GENERATORS",
     "AcceptedAnswer",
-    "AudienceClaim",
+    "Level",
     "Option",
     "Pair",
     "Question",

@@ -26,7 +26,7 @@ def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps(quizzes_json(course, quizzes, built.warnings), indent=2, ensure_ascii=False))
     else:
-        click.echo(quizzes_text(quizzes))
+        click.echo(quizzes_text(quizzes, course))
 
 
 @click.command("quiz")
@@ -34,11 +34,14 @@ def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None
 @click.option("-m", "--module", "module_id", metavar="MODULE", help="Show only this module's quiz (its id).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def quiz_command(course: Path | None, module_id: str | None, as_json: bool) -> None:
-    """Print the quiz of every module of COURSE for review, with a coverage table.
+    """Print the quiz of every module of COURSE for review, with its test-wise audit.
 
-    Each question shows its type, stem, options (the right ones marked [x]), feedback and the
-    competencies it checks; the table shows which questions check each competency (every one
-    needs at least 2). Warnings go to stderr; broken quiz rules exit 2 as path:line:col: message.
+    Each item shows its type, Bloom level, source in the course text, stem, options (the right
+    ones marked [x]) with their misconceptions and feedback, and the competencies it assesses;
+    item models show their variants (one is drawn per attempt). Per quiz: each competency's items
+    and levels, a coverage table, and the audit: the best wording-cue strategy's score against
+    blind guessing. --json adds per item level and source, per quiz the audit figures. Warnings
+    go to stderr; broken quiz rules exit 2 as path:line:col: message.
     """
     # builder.cli imports this module to register the command, so its error handling is fetched late.
     from builder.cli import _user_errors

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -21,6 +22,7 @@ from builder.errors import Pos, Problem
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 AUTHORED = "authored"  # the ``generator`` of questions written by authors
+ITEM_MODEL = "item-model"  # the ``generator`` of questions instantiated from an item model
 
 # Moodle's question import rejects any other grade (33% fails, 33.33333% works); writers for other
 # LMSs accept these too, so the model only ever holds weights from this list or their negatives.
@@ -38,11 +40,33 @@ class QuestionType(StrEnum):
     TRUE_FALSE = "true_false"
     MATCHING = "matching"
     SHORT_ANSWER = "short_answer"  # also fill in the blank: the stem holds the blank
-    ESSAY = "essay"  # reflection, graded by a person
+    ESSAY = "essay"  # reflection, graded by a person against a rubric
+    ORDERING = "ordering"  # put steps in their order
+    NUMERICAL = "numerical"  # a number, right within a tolerance
 
     @property
     def label(self) -> str:
         return "true/false" if self is QuestionType.TRUE_FALSE else self.value.replace("_", " ")
+
+
+class Level(StrEnum):
+    """Bloom's (revised) levels, lowest first: what an item asks the learner to do."""
+
+    REMEMBER = "remember"
+    UNDERSTAND = "understand"
+    APPLY = "apply"
+    ANALYSE = "analyse"
+    EVALUATE = "evaluate"
+    CREATE = "create"
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+    @property
+    def applies(self) -> bool:
+        """Apply level or above: the learner uses the competency, not only recalls it."""
+        return self.rank >= Level.APPLY.rank
 
 
 SINGLE_ANSWER = frozenset({QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE})
@@ -58,6 +82,7 @@ class Option:
     weight: Fraction
     feedback: str | None = None  # Markdown, shown when the option is chosen
     pos: Pos | None = None  # where an author wrote it
+    misconception: str | None = None  # the practitioner's error a wrong option stands for
 
     @property
     def correct(self) -> bool:
@@ -85,12 +110,48 @@ class AcceptedAnswer:
 
 
 @dataclass(frozen=True)
-class AudienceClaim:
-    """What a generated true/false statement asserts, kept so the rules can check it against the course."""
+class Step:
+    """One step of an ordering question; a question lists its steps in their right order."""
 
-    module_id: str
-    role: str
-    listed: bool  # the statement says the role is in the module's target audience
+    id: str
+    text: str  # plain text
+    pos: Pos | None = None
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """The right number of a numerical question: any answer within ``tolerance`` of ``value``."""
+
+    value: Decimal
+    tolerance: Decimal = Decimal(0)
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class WrongValue:
+    """A number a named practitioner error gives: no credit, and feedback on that error."""
+
+    value: Decimal
+    feedback: str | None = None
+    misconception: str | None = None
+    pos: Pos | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One line of an essay's rubric: what a grader looks for, and the points it is worth."""
+
+    text: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the course text grounds an item's key: a file of the course, a heading, a verbatim quote."""
+
+    file: str  # relative to the course folder
+    section: str | None = None
+    quote: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,9 +166,19 @@ class Question:
     pairs: tuple[Pair, ...] = ()  # matching
     answers: tuple[AcceptedAnswer, ...] = ()  # short answer
     case_sensitive: bool = False  # short answer
-    feedback: str | None = None  # general feedback (Markdown); essay: guidance for grading
+    feedback: str | None = None  # general feedback (Markdown); essay: a model answer
     points: int = 1
-    claim: AudienceClaim | None = None
+    level: Level = Level.REMEMBER
+    source: Source | None = None
+    objective: str | None = None  # the observable objective of the competency it assesses
+    variant_group: str | None = None  # item model id: questions of one group are interchangeable
+    steps: tuple[Step, ...] = ()  # ordering, in the right order
+    numeric: NumericAnswer | None = None  # numerical
+    wrong_values: tuple[WrongValue, ...] = ()  # numerical
+    rubric: tuple[Criterion, ...] = ()  # essay
+    response_template: str | None = None  # essay
+    distractors: tuple[str, ...] = ()  # matching: answers that match no prompt
+    graded: bool = True
 
     @property
     def keys(self) -> tuple[Option, ...]:
@@ -121,15 +192,25 @@ class Quiz:
     module_id: str
     title: str  # the module's title
     competency_ids: tuple[str, ...]  # every competency of the module, in module order
-    questions: tuple[Question, ...]
+    slots: tuple[tuple[Question, ...], ...]  # each: one question, or an item model's variants (one drawn)
     pass_mark: int  # percentage of the points needed to pass
 
     @property
+    def questions(self) -> tuple[Question, ...]:
+        """The first question of every slot: what a format that cannot draw at random shows."""
+        return tuple(slot[0] for slot in self.slots)
+
+    @property
+    def bank(self) -> tuple[Question, ...]:
+        """Every question of every slot: what a question bank holds."""
+        return tuple(q for slot in self.slots for q in slot)
+
+    @property
     def points(self) -> int:
-        return sum(q.points for q in self.questions)
+        return sum(slot[0].points for slot in self.slots)
 
     def coverage(self) -> dict[str, tuple[str, ...]]:
-        """Each competency of the module -> ids of the questions that check it."""
+        """Each competency of the module -> ids of the slots' first questions that check it."""
         return {c: tuple(q.id for q in self.questions if c in q.competency_ids) for c in self.competency_ids}
 
 

@@ -1,4 +1,4 @@
-"""Quality rules every quiz must meet, generated or authored, checked on the finished quizzes.
+"""Quality rules every quiz must meet, authored items and item-model instances alike.
 
 Errors stop the build; warnings point at what an author may improve. Each problem points where the
 author can act: the authored question or option, else the competency or module the text comes from.
@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 
 from builder.errors import Pos, Problem
 from builder.model import Course, Module
+from builder.quiz import cues
 from builder.quiz.draw import MIN_CHECKS
 from builder.quiz.model import (
-    AUTHORED,
     CHOICE_TYPES,
     ID_PATTERN,
     Question,
@@ -21,8 +21,7 @@ from builder.quiz.model import (
     Quiz,
     is_grade,
 )
-from builder.quiz.roles import role_key, roles_overlap
-from builder.quiz.text import cut_mid_sentence, same_text_key
+from builder.quiz.text import same_text_key
 
 _ALL_OR_NONE = re.compile(
     r"\b(?:all|none|both|neither)\s+(?:of\s+)?(?:the\s+)?(?:above|following|these|options|answers)\b",
@@ -35,24 +34,23 @@ def _warning(pos: Pos, message: str) -> Problem:
 
 
 def coverage(quiz: Quiz, module: Module) -> Iterator[Problem]:
-    """Error: a competency checked by fewer than MIN_CHECKS questions of its module's quiz."""
-    counts = quiz.coverage()
-    restricted = module.quiz.generators is not None
+    """Error: a competency assessed by fewer than MIN_CHECKS graded items, or by none at apply level
+    or above (an item model counts once)."""
+    where = module.quiz.pos or module.pos
     for comp in module.competencies:
-        n = len(counts.get(comp.id, ()))
-        if n >= MIN_CHECKS:
-            continue
-        hint = (
-            "let more generators run (quiz.generators) or add questions under quiz.authored in module.yaml"
-            if restricted
-            else "generated questions need other competencies and modules to draw wrong options from; "
-            "add questions under quiz.authored in module.yaml"
-        )
-        yield Problem(
-            comp.pos,
-            f"competency '{comp.id}' is checked by {n} quiz question(s); each competency needs at "
-            f"least {MIN_CHECKS}: {hint}",
-        )
+        slots = [slot for slot in quiz.slots if comp.id in slot[0].competency_ids and slot[0].graded]
+        if len(slots) < MIN_CHECKS:
+            yield Problem(
+                where if module.quiz.assessment is not None else comp.pos,
+                f"competency '{comp.id}' is assessed by {len(slots)} graded item(s); each needs at "
+                f"least {MIN_CHECKS}: add items under its objective in assessment.yaml",
+            )
+        elif not any(slot[0].level.applies for slot in slots):
+            yield Problem(
+                where,
+                f"competency '{comp.id}' has no item at apply level or above; add one where the "
+                "learner uses it (a scenario, a calculation, a plan to order, a text to draft)",
+            )
 
 
 def unique_stems(quiz: Quiz) -> Iterator[Problem]:
@@ -75,6 +73,7 @@ def ids(q: Question, seen: dict[str, Question]) -> Iterator[Problem]:
     if seen.setdefault(q.id, q) is not q:
         yield Problem(q.pos, f"question id '{q.id}' is used twice in the course")
     parts = [(o.id, o.pos) for o in q.options] + [(p.id, p.pos) for p in q.pairs]
+    parts += [(st.id, st.pos) for st in q.steps]
     met: set[str] = set()
     for part_id, pos in parts:
         if not ID_PATTERN.match(part_id):
@@ -112,7 +111,7 @@ def answer_keys(q: Question) -> Iterator[Problem]:
                 f"question '{q.id}' has {keys} correct and {len(q.options) - keys} wrong "
                 "options: LMSs cannot import the resulting weights; use at most 10 of each",
             )
-        elif keys == len(q.options) and q.generator == AUTHORED:
+        elif keys == len(q.options):
             yield _warning(
                 q.pos,
                 f"every option of question '{q.id}' is correct: ticking every box scores "
@@ -121,12 +120,20 @@ def answer_keys(q: Question) -> Iterator[Problem]:
     if q.type is QuestionType.MATCHING:
         if len(q.pairs) < 2:
             yield Problem(q.pos, f"matching question '{q.id}' needs at least 2 pairs")
-        elif len(q.pairs) == 2 and q.generator == AUTHORED:
+        elif len(q.pairs) == 2:
             yield _warning(
                 q.pos,
                 f"matching question '{q.id}' has 2 pairs: the second answer follows "
                 "from the first; 3 or more work better",
             )
+    if q.type is QuestionType.NUMERICAL and q.numeric is not None:
+        for wrong in q.wrong_values:
+            if abs(wrong.value - q.numeric.value) <= q.numeric.tolerance:
+                yield Problem(
+                    wrong.pos or q.pos,
+                    f"item '{q.id}': wrong answer {wrong.value} lies within the tolerance of the right "
+                    f"answer {q.numeric.value}; it would be marked right",
+                )
     if q.type is QuestionType.SHORT_ANSWER and not q.answers:
         yield Problem(q.pos, f"short-answer question '{q.id}' needs at least one accepted answer")
     if q.points < 1:
@@ -139,7 +146,8 @@ def unique_choices(q: Question) -> Iterator[Problem]:
     groups = [
         ("option", [(o.text, o.pos) for o in q.options]),
         ("matching prompt", [(p.prompt, p.pos) for p in q.pairs]),
-        ("matching answer", [(p.answer, p.pos) for p in q.pairs]),
+        ("matching answer", [(p.answer, p.pos) for p in q.pairs] + [(d, q.pos) for d in q.distractors]),
+        ("step", [(st.text, st.pos) for st in q.steps]),
     ]
     for what, items in groups:
         seen: set[str] = set()
@@ -171,34 +179,100 @@ def no_all_or_none(q: Question) -> Iterator[Problem]:
             )
 
 
-def whole_sentences(q: Question) -> Iterator[Problem]:
-    """Error: quoted text cut anywhere but at the end of a sentence."""
-    texts = [q.stem, q.feedback or ""]
-    texts += [t for o in q.options for t in (o.text, o.feedback or "")]
-    texts += [t for p in q.pairs for t in (p.prompt, p.answer)]
-    if any(cut_mid_sentence(t) for t in texts):
-        yield Problem(q.pos, f"question '{q.id}' quotes text cut inside a sentence")
+def _key_texts(q: Question) -> list[tuple[str, object]]:
+    """The texts a learner could pick as right answers, with where they are written."""
+    texts: list[tuple[str, object]] = [
+        (o.text, o.pos) for o in q.keys if q.type is not QuestionType.TRUE_FALSE
+    ]
+    texts += [(a.text, a.pos) for a in q.answers]
+    return texts
 
 
-def true_statements(q: Question, course: Course) -> Iterator[Problem]:
-    """Error: a generated true/false statement whose answer the audience table contradicts."""
-    claim = q.claim
-    if claim is None:
+def key_echo(q: Question) -> Iterator[Problem]:
+    """Error: a right answer repeating a content word of the stem (inflections included), or a
+    matching answer sharing words with its own prompt: a learner matching words finds it unlearned."""
+    for text, pos in _key_texts(q):
+        if echoed := cues.shared(q.stem, text):
+            yield Problem(
+                pos or q.pos,  # type: ignore[arg-type]
+                f"item '{q.id}': the right answer '{text}' repeats stem word(s) "
+                f"{', '.join(echoed)}; reword the answer or the stem",
+            )
+    for pair in q.pairs:
+        if echoed := cues.shared(pair.prompt, pair.answer):
+            yield Problem(
+                pair.pos or q.pos,
+                f"item '{q.id}': matching answer '{pair.answer}' shares word(s) {', '.join(echoed)} "
+                "with its own prompt; pairing by shared words would find it",
+            )
+
+
+LENGTH_MARGIN = 1.25  # the key may not be the unique longest (shortest) by more than this ratio
+
+
+def option_lengths(q: Question) -> Iterator[Problem]:
+    """Error: a single right option that is the unique longest or shortest by a wide margin."""
+    if q.type is not QuestionType.MULTIPLE_CHOICE or len(q.options) < 3:
         return
-    module = course.module(claim.module_id)
-    roles = [r.role for r in module.audience.rows] if module.audience else []
-    if claim.listed and not any(role_key(r) == role_key(claim.role) for r in roles):
+    key = q.keys[0] if q.keys else None
+    if key is None:
+        return
+    others = [cues.length(o.text) for o in q.options if o is not key]
+    n = cues.length(key.text)
+    if n > max(others) * LENGTH_MARGIN:
         yield Problem(
-            q.pos,
-            f"question '{q.id}' claims '{claim.role}' is in the target audience of "
-            f"'{module.id}', which does not list it",
+            key.pos or q.pos,
+            f"item '{q.id}': the right option is by far the longest ({n} characters, others at most "
+            f"{max(others)}); make the options similar in length",
         )
-    if not claim.listed and any(roles_overlap(r, claim.role) for r in roles):
+    if n * LENGTH_MARGIN < min(others):
         yield Problem(
-            q.pos,
-            f"question '{q.id}' claims '{claim.role}' is not in the target audience of "
-            f"'{module.id}', which lists it or a look-alike role",
+            key.pos or q.pos,
+            f"item '{q.id}': the right option is by far the shortest ({n} characters, others at least "
+            f"{min(others)}); make the options similar in length",
         )
+
+
+def option_form(q: Question) -> Iterator[Problem]:
+    """Warning: options of one item in different surface forms (capitals, final full stops)."""
+    if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return
+    forms = {cues.form(o.text) for o in q.options}
+    if len(forms) > 1:
+        yield _warning(
+            q.pos,
+            f"item '{q.id}': options differ in form (capital first letter, final full stop); "
+            "write them alike so that form gives nothing away",
+        )
+
+
+def true_false_balance(quiz: Quiz, module: Module) -> Iterator[Problem]:
+    """Warning: three or more true/false items of one quiz that all have the same answer."""
+    answers = [q.keys[0].id for q in quiz.questions if q.type is QuestionType.TRUE_FALSE and q.keys]
+    if len(answers) >= 3 and len(set(answers)) == 1:
+        yield _warning(
+            module.quiz.pos or module.pos,
+            f"every true/false item of this quiz is '{answers[0]}'; mix true and false statements",
+        )
+
+
+MIN_GIVEAWAY_WORDS = 3
+
+
+def items_answer_each_other(quiz: Quiz) -> Iterator[Problem]:
+    """Error: an item whose stem contains every content word of another item's right answer."""
+    for q in quiz.questions:
+        for text, _ in _key_texts(q):
+            need = cues.content_stems(text)
+            if len(need) < MIN_GIVEAWAY_WORDS:
+                continue
+            for other in quiz.questions:
+                if other is not q and need <= cues.content_stems(other.stem):
+                    yield Problem(
+                        other.pos,
+                        f"item '{other.id}' states the right answer of item '{q.id}' ('{text}') in its "
+                        "stem; one item must not answer another: reword one of them",
+                    )
 
 
 def check(quizzes: Iterable[Quiz], course: Course) -> list[Problem]:
@@ -206,11 +280,13 @@ def check(quizzes: Iterable[Quiz], course: Course) -> list[Problem]:
     found: list[Problem] = []
     seen: dict[str, Question] = {}
     for quiz in quizzes:
-        found += coverage(quiz, course.module(quiz.module_id))
+        module = course.module(quiz.module_id)
+        found += coverage(quiz, module)
         found += unique_stems(quiz)
-        for q in quiz.questions:
-            for rule in (answer_keys, unique_choices, no_all_or_none, whole_sentences):
+        found += true_false_balance(quiz, module)
+        found += items_answer_each_other(quiz)
+        for q in quiz.bank:
+            for rule in (answer_keys, unique_choices, no_all_or_none, key_echo, option_lengths, option_form):
                 found += rule(q)
             found += ids(q, seen)
-            found += true_statements(q, course)
     return found

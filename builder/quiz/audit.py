@@ -1,0 +1,244 @@
+"""The test-wise audit: simulated learners who know nothing and answer only by wording cues.
+
+Each strategy gives, per item, the score it expects (ties between equally cued options are broken
+at random, so the expectation is exact); where it finds no cue it guesses blindly. A quiz's score is
+the share of its automatically graded points (essays are graded by a person and left out).
+
+Gates: over the course no strategy may beat blind guessing by more than ``MAX_GAIN`` points, and no
+strategy may reach any quiz's pass mark.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from builder.errors import Problem
+from builder.model import Course, Module
+from builder.quiz import cues
+from builder.quiz.model import Question, QuestionType, Quiz
+
+MAX_GAIN = 10  # percentage points a cue strategy may gain over blind guessing, over a course
+MAX_SUBSET_OPTIONS = 12  # multiple response: beyond this, chance is estimated from the option count
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a learner sees without having learned: the module's title and its competencies' titles."""
+
+    module_title: str
+    competency_titles: str
+
+
+def _choice_by(q: Question, score: Callable[[str], float]) -> Fraction:
+    """Expected score of ticking the option(s) ``score`` rates highest (single or multiple answer)."""
+    values = [score(o.text) for o in q.options]
+    top = max(values)
+    if top == min(values):
+        return chance(q)
+    best = [o for o, v in zip(q.options, values, strict=True) if v == top]
+    if q.type is QuestionType.MULTIPLE_RESPONSE:
+        return max(Fraction(0), sum((o.weight for o in best), Fraction(0)))
+    return Fraction(sum(1 for o in best if o.correct), len(best))
+
+
+def chance(q: Question) -> Fraction:
+    """Expected score of blind guessing."""
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
+        return Fraction(1, len(q.options))
+    if q.type is QuestionType.MULTIPLE_RESPONSE:
+        if len(q.options) > MAX_SUBSET_OPTIONS:
+            return Fraction(1, len(q.options))
+        total = Fraction(0)
+        for size in range(len(q.options) + 1):
+            for subset in itertools.combinations(q.options, size):
+                total += max(Fraction(0), sum((o.weight for o in subset), Fraction(0)))
+        return total / 2 ** len(q.options)
+    if q.type is QuestionType.MATCHING:
+        return Fraction(1, len(q.pairs) + len(q.distractors))
+    if q.type is QuestionType.ORDERING:
+        return Fraction(1, len(q.steps))
+    return Fraction(0)  # numerical and short answer: nothing to pick from
+
+
+def _matching_by_words(q: Question) -> Fraction:
+    answers = [p.answer for p in q.pairs] + list(q.distractors)
+    total = Fraction(0)
+    for pair in q.pairs:
+        values = [cues.overlap(pair.prompt, a) for a in answers]
+        top = max(values)
+        best = [a for a, v in zip(answers, values, strict=True) if v == top]
+        total += Fraction(1, len(answers)) if top == 0 else Fraction(int(pair.answer in best), len(best))
+    return total / len(q.pairs)
+
+
+def _true_false_by(q: Question, says_true: bool | None) -> Fraction:
+    if says_true is None:
+        return chance(q)
+    picked = "true" if says_true else "false"
+    return Fraction(int(any(o.id == picked and o.correct for o in q.options)))
+
+
+def _word_overlap(q: Question, seen: Seen) -> Fraction:
+    if q.type is QuestionType.MATCHING:
+        return _matching_by_words(q)
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return _choice_by(q, lambda text: cues.overlap(q.stem, text))
+    return chance(q)
+
+
+def _longest(q: Question, seen: Seen) -> Fraction:
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return _choice_by(q, cues.length)
+    return chance(q)
+
+
+def _shortest(q: Question, seen: Seen) -> Fraction:
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return _choice_by(q, lambda text: -cues.length(text))
+    return chance(q)
+
+
+def _own_module(q: Question, seen: Seen) -> Fraction:
+    known = f"{seen.module_title} {seen.competency_titles}"
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return _choice_by(q, lambda text: cues.overlap(known, text))
+    if q.type is QuestionType.TRUE_FALSE:
+        n = cues.overlap(known, q.stem)
+        return _true_false_by(q, True if n >= 2 else False if n == 0 else None)
+    return chance(q)
+
+
+def _convergence(q: Question, seen: Seen) -> Fraction:
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        texts = [o.text for o in q.options]
+        return _choice_by(q, lambda text: sum(cues.overlap(text, t) for t in texts if t is not text))
+    return chance(q)
+
+
+def _grammar(q: Question, seen: Seen) -> Fraction:
+    article = cues.article_before_blank(q.stem)
+    if article is None or q.type is not QuestionType.MULTIPLE_CHOICE:
+        return chance(q)
+    return _choice_by(q, lambda text: float(cues.takes_an(text) == (article == "an")))
+
+
+def _absolutes(q: Question, seen: Seen) -> Fraction:
+    if q.type is not QuestionType.TRUE_FALSE:
+        return chance(q)
+    absolute, hedge = cues.has_absolute(q.stem), cues.has_hedge(q.stem)
+    return _true_false_by(q, False if absolute and not hedge else True if hedge and not absolute else None)
+
+
+STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
+    "word overlap with the stem": _word_overlap,
+    "longest option": _longest,
+    "shortest option": _shortest,
+    "words of the module's own titles": _own_module,
+    "option most like the others": _convergence,
+    "a/an agreement": _grammar,
+    "absolute or hedging words (true/false)": _absolutes,
+}
+
+
+@dataclass(frozen=True)
+class QuizAudit:
+    module_id: str
+    points: Fraction  # automatically graded points
+    chance: Fraction  # expected points of blind guessing
+    by_strategy: dict[str, Fraction]  # expected points per strategy
+
+    def percent(self, points: Fraction) -> float:
+        return float(100 * points / self.points) if self.points else 0.0
+
+    @property
+    def best(self) -> tuple[str, Fraction]:
+        return max(self.by_strategy.items(), key=lambda kv: kv[1])
+
+
+def _slot_mean(slot: tuple[Question, ...], score: Callable[[Question], Fraction]) -> Fraction:
+    return sum((score(q) for q in slot), Fraction(0)) / len(slot)
+
+
+def audit_quiz(quiz: Quiz, course: Course) -> QuizAudit:
+    seen = seen_of(course.module(quiz.module_id))
+    graded = [slot for slot in quiz.slots if slot[0].type is not QuestionType.ESSAY]
+    points = Fraction(sum(slot[0].points for slot in graded))
+    return QuizAudit(
+        quiz.module_id,
+        points,
+        sum((slot[0].points * _slot_mean(slot, chance) for slot in graded), Fraction(0)),
+        {
+            name: sum(
+                (slot[0].points * _slot_mean(slot, lambda q, s=strategy: s(q, seen)) for slot in graded),
+                Fraction(0),
+            )
+            for name, strategy in STRATEGIES.items()
+        },
+    )
+
+
+@dataclass(frozen=True)
+class CourseAudit:
+    quizzes: tuple[QuizAudit, ...]
+
+    @property
+    def points(self) -> Fraction:
+        return sum((a.points for a in self.quizzes), Fraction(0))
+
+    def percent(self, points: Fraction) -> float:
+        return float(100 * points / self.points) if self.points else 0.0
+
+    @property
+    def chance(self) -> Fraction:
+        return sum((a.chance for a in self.quizzes), Fraction(0))
+
+    def strategy(self, name: str) -> Fraction:
+        return sum((a.by_strategy[name] for a in self.quizzes), Fraction(0))
+
+
+def audit_course(quizzes: Iterable[Quiz], course: Course) -> CourseAudit:
+    return CourseAudit(tuple(audit_quiz(q, course) for q in quizzes if q.slots))
+
+
+def audit_problems(quizzes: Iterable[Quiz], course: Course) -> list[Problem]:
+    """Errors where a cue strategy beats guessing too much over the course, or passes a quiz."""
+    result = audit_course(quizzes, course)
+    problems: list[Problem] = []
+    chance_pct = result.percent(result.chance)
+    for name in STRATEGIES:
+        gain = result.percent(result.strategy(name)) - chance_pct
+        if gain > MAX_GAIN:
+            problems.append(
+                Problem(
+                    course.pos,
+                    f"test-wise audit: answering by '{name}' scores {gain:.1f} points above blind "
+                    f"guessing ({chance_pct:.1f}%) over the course; at most {MAX_GAIN} are allowed. "
+                    "`builder quiz` shows the items it wins on; rewrite their options",
+                )
+            )
+    for quiz_audit in result.quizzes:
+        module = course.module(quiz_audit.module_id)
+        name, points = quiz_audit.best
+        if quiz_audit.percent(points) >= course.quiz.pass_mark:
+            problems.append(
+                Problem(
+                    module.quiz.pos or module.pos,
+                    f"test-wise audit: answering by '{name}' alone scores "
+                    f"{quiz_audit.percent(points):.0f}% in this quiz and passes it (pass mark "
+                    f"{course.quiz.pass_mark}%); rewrite the items it wins on",
+                )
+            )
+    return problems
+
+
+def seen_of(module: Module) -> Seen:
+    return Seen(module.title, " ".join(c.title for c in module.competencies))
+
+
+def item_wins(q: Question, seen: Seen) -> list[str]:
+    """Strategies that score this item better than blind guessing, for reviewers."""
+    base = chance(q)
+    return [name for name, strategy in STRATEGIES.items() if strategy(q, seen) > base]
