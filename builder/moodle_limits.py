@@ -107,6 +107,10 @@ def fit_name(column: str, value: str) -> str:
     return value[: length - 1].rstrip() + "…"
 
 
+def unit_name(unit: str) -> str:
+    return fit_name("question_numerical_units.unit", unit)
+
+
 def tag_name(competency_id: str) -> str:
     return fit_identifier(competency_id, TAG_MAX_LENGTH)
 
@@ -163,6 +167,14 @@ def question_problems(question: Question) -> Iterator[Problem]:
                     "text and match letters; shorten every answer to 255 characters to keep plain matching",
                     "warning",
                 )
+    unit = question.numeric.unit if question.numeric else None
+    if unit and not fits("question_numerical_units.unit", unit):
+        yield Problem(
+            question.pos,
+            f"unit '{unit[:40]}…' has {_over('question_numerical_units.unit', unit)}: "
+            "Moodle writers end it in '…'",
+            "warning",
+        )
     if not fits("question.name", question.id):
         yield Problem(
             question.pos,
@@ -223,7 +235,7 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
         quiz = quizzes.get(module.id)
         if quiz is None:
             continue
-        for question in bank_questions(quiz):
+        for question in quiz.bank:
             found.extend(question_problems(question))
     for comp in course.competencies():
         name(comp.pos, "competency.shortname", comp.title, f"competency '{comp.id}' title")
@@ -232,12 +244,6 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
 
 def quiz_name(module_title: str) -> str:
     return f"Quiz: {module_title}"
-
-
-def bank_questions(quiz: Quiz) -> tuple[Question, ...]:
-    """Every question a bank exports: every variant of every slot when the quiz model draws."""
-    bank = getattr(quiz, "bank", None)
-    return tuple(bank) if bank is not None else quiz.questions
 
 
 def question_name(question: Question) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from itertools import count
 
@@ -19,9 +20,17 @@ from lxml import etree
 
 from builder import moodle_limits as limits
 from builder.formats.moodle_backup.plan import COURSE_CONTEXT, COURSE_ID, Plan
-from builder.formats.moodle_backup.xml import add, fields, group, root, to_bytes
-from builder.formats.moodlexml import PENALTY, html_text, inline_html, module_category, plain_html
-from builder.quiz.model import Question, QuestionType, Quiz
+from builder.formats.moodle_backup.xml import Value, add, fields, group, root, to_bytes
+from builder.formats.moodlexml import (
+    PENALTY,
+    html_text,
+    inline_html,
+    module_category,
+    number,
+    plain_html,
+    rubric_html,
+)
+from builder.quiz.model import Question, QuestionType
 
 HTML = 1  # FORMAT_HTML
 PLAIN = 0  # FORMAT_MOODLE for plain answers
@@ -34,13 +43,11 @@ QTYPE = {
     QuestionType.MATCHING: "match",
     QuestionType.SHORT_ANSWER: "shortanswer",
     QuestionType.ESSAY: "essay",
+    QuestionType.ORDERING: "ordering",
+    QuestionType.NUMERICAL: "numerical",
 }
-
-
-def quiz_slots(quiz: Quiz) -> tuple[tuple[Question, ...], ...]:
-    """Each slot's questions: one, or the variants one of which is drawn per attempt."""
-    slots = getattr(quiz, "slots", None)
-    return tuple(slots) if slots else tuple((q,) for q in quiz.questions)
+ORDERING_ALL_OR_NOTHING = -1  # qtype_ordering_question::GRADING_ALL_OR_NOTHING, as in the SCORM quiz
+UNIT_INPUT, UNIT_NONE = 0, 3  # qtype_numerical::UNITINPUT (optional, not graded), ::UNITNONE
 
 
 @dataclass(frozen=True)
@@ -88,12 +95,12 @@ class QuestionBank:
                 name, course_cat.id, html_text(module.summary), limits.category_idnumber(course.id, module.id)
             )
             refs: list[SlotRef] = []
-            for number, variants in enumerate(quiz_slots(quiz), start=1):
+            for position, variants in enumerate(quiz.slots, start=1):
                 if len(variants) == 1:
                     refs.append(SlotRef(variants[0].points, entry=self._question(home, variants[0])))
                     continue
                 draw = self._category(
-                    limits.fit_name("question_categories.name", f"{name}: question {number} (variants)"),
+                    limits.fit_name("question_categories.name", f"{name}: question {position} (variants)"),
                     home.id,
                     "",
                     None,
@@ -156,7 +163,6 @@ class QuestionBank:
         version = add(add(entry, "question_version"), "question_versions", id=ident)
         fields(version, {"version": 1, "status": "ready"})
         question = add(add(version, "questions"), "question", id=ident)
-        essay = q.type is QuestionType.ESSAY
         layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
         fields(
             question,
@@ -165,7 +171,7 @@ class QuestionBank:
                 "name": limits.question_name(q),
                 "questiontext": html_text(q.stem) + (layout.extra_html if layout else ""),
                 "questiontextformat": HTML,
-                "generalfeedback": "" if essay else html_text(q.feedback),
+                "generalfeedback": html_text(q.feedback),
                 "generalfeedbackformat": HTML,
                 "defaultmark": f"{q.points:.7f}",
                 "penalty": "1.0000000" if q.type is QuestionType.TRUE_FALSE else PENALTY,
@@ -184,8 +190,8 @@ class QuestionBank:
         group(group(question, "plugin_qbank_customfields_question"), "customfields")
         group(question, "question_hints")
         tags = group(question, "tags")
-        for number, competency in enumerate(q.competency_ids, start=1):
-            tag = add(tags, "tag", id=ident * 100 + number)
+        for order, competency in enumerate(q.competency_ids, start=1):
+            tag = add(tags, "tag", id=ident * 100 + order)
             name = limits.tag_name(competency)
             fields(tag, {"name": name.lower(), "rawname": name})
 
@@ -247,7 +253,7 @@ class QuestionBank:
             )
             matches = group(plugin, "matches")
             rows = [(plain_html(p.prompt), a) for p, a in zip(q.pairs, layout.answers, strict=True)]
-            rows += [("", d) for d in getattr(q, "distractors", ())]
+            rows += [("", d) for d in q.distractors]  # answers that match no prompt
             for prompt, answer in rows:
                 match = add(matches, "match", id=next(self._sub_ids))
                 fields(match, {"questiontext": prompt, "questiontextformat": HTML, "answertext": answer})
@@ -265,14 +271,45 @@ class QuestionBank:
                     "maxwordlimit": None,
                     "attachments": 0,
                     "attachmentsrequired": 0,
-                    "graderinfo": html_text(q.feedback),
+                    "graderinfo": rubric_html(q),
                     "graderinfoformat": HTML,
-                    "responsetemplate": "",
+                    "responsetemplate": html_text(q.response_template),
                     "responsetemplateformat": HTML,
                     "filetypeslist": None,
                     "maxbytes": 0,
                 },
             )
+
+        elif q.type is QuestionType.ORDERING:
+            # The right order is the answers' order, which Moodle keeps in their fraction (1, 2, ...).
+            self._answers(
+                plugin, [(plain_html(step.text), HTML, Fraction(n), "") for n, step in enumerate(q.steps, 1)]
+            )
+            values: dict[str, Value] = {"layouttype": 0, "selecttype": 0, "selectcount": 0}
+            values |= {"gradingtype": ORDERING_ALL_OR_NOTHING, "showgrading": 1, "numberingstyle": "none"}
+            fields(add(plugin, "ordering", id=ident), values | combined | {"shownumcorrect": 1})
+        elif q.type is QuestionType.NUMERICAL:
+            assert q.numeric is not None
+            rows = [(number(q.numeric.value), PLAIN, Fraction(1), "")]
+            rows += [(number(w.value), PLAIN, Fraction(0), w.feedback or "") for w in q.wrong_values]
+            answer_ids = self._answers(plugin, rows)
+            units = group(plugin, "numerical_units")
+            if q.numeric.unit:
+                unit = add(units, "numerical_unit", id=ident)
+                fields(unit, {"multiplier": "1.0000000000", "unit": limits.unit_name(q.numeric.unit)})
+            option = add(group(plugin, "numerical_options"), "numerical_option", id=ident)
+            showunits = UNIT_INPUT if q.numeric.unit else UNIT_NONE
+            fields(
+                option,
+                {"showunits": showunits, "unitsleft": 0, "unitgradingtype": 0, "unitpenalty": "0.1000000"},
+            )
+            records = group(plugin, "numerical_records")
+            tolerances = [q.numeric.tolerance] + [Decimal(0)] * len(q.wrong_values)
+            for answer_id, tolerance in zip(answer_ids, tolerances, strict=True):
+                fields(
+                    add(records, "numerical_record", id=answer_id),
+                    {"answer": answer_id, "tolerance": number(tolerance)},
+                )
 
     def entries(self) -> Iterator[tuple[int, Question]]:
         for category in self.categories:
