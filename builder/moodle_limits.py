@@ -125,17 +125,22 @@ class MatchingLayout:
 
     answers: tuple[str, ...]
     extra_html: str
+    distractors: tuple[str, ...] = ()  # answers that match no prompt
+
+
+def _answer_texts(question: Question) -> set[str]:
+    return {p.answer for p in question.pairs} | set(question.distractors)
 
 
 def answers_fit(question: Question) -> bool:
-    return all(fits("qtype_match_subquestions.answertext", p.answer) for p in question.pairs)
+    return all(fits("qtype_match_subquestions.answertext", a) for a in _answer_texts(question))
 
 
 def matching_layout(question: Question) -> MatchingLayout:
     if answers_fit(question):
-        return MatchingLayout(tuple(p.answer for p in question.pairs), "")
+        return MatchingLayout(tuple(p.answer for p in question.pairs), "", question.distractors)
     # Alphabetical, so the list's order says nothing about which prompt an answer belongs to.
-    texts = sorted({p.answer for p in question.pairs}, key=lambda t: (t.casefold(), t))
+    texts = sorted(_answer_texts(question), key=lambda t: (t.casefold(), t))
     letter = {text: MATCH_LETTERS[i] for i, text in enumerate(texts)}
     e = html_builder
     listing = e.OL(
@@ -143,7 +148,9 @@ def matching_layout(question: Question) -> MatchingLayout:
         {"class": "matching-answers", "style": "list-style:none"},
     )
     extra = "".join(lxml.html.tostring(part, encoding="unicode") for part in (e.P("Answers:"), listing))
-    return MatchingLayout(tuple(letter[p.answer] for p in question.pairs), extra)
+    return MatchingLayout(
+        tuple(letter[p.answer] for p in question.pairs), extra, tuple(letter[d] for d in question.distractors)
+    )
 
 
 # --- lint ---------------------------------------------------------------------------------------------
@@ -156,7 +163,7 @@ def _over(column: str, value: str) -> str:
 def question_problems(question: Question) -> Iterator[Problem]:
     """What a Moodle writer changes in one question to fit Moodle's columns."""
     if question.type is QuestionType.MATCHING and not answers_fit(question):
-        if len({p.answer for p in question.pairs}) > len(MATCH_LETTERS):
+        if len(_answer_texts(question)) > len(MATCH_LETTERS):
             yield Problem(question.pos, "matching question has more long answers than letters A-Z")
         for pair in question.pairs:
             if not fits("qtype_match_subquestions.answertext", pair.answer):

@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import shutil
 import tarfile
 from collections import Counter
@@ -19,8 +20,7 @@ from builder.checks.moodle_backup import check_backup_entries
 from builder.load import load_course
 from builder.quiz import QuestionType, build_quizzes
 from builder.validate import hardened_parser
-from tests.conftest import OSEE, run
-from tests.test_moodlexml import add_special_quiz
+from tests.conftest import FIXTURES, OSEE, run
 
 NATIVE = {
     QuestionType.MULTIPLE_CHOICE: "multichoice",
@@ -29,7 +29,14 @@ NATIVE = {
     QuestionType.MATCHING: "match",
     QuestionType.SHORT_ANSWER: "shortanswer",
     QuestionType.ESSAY: "essay",
+    QuestionType.ORDERING: "ordering",
+    QuestionType.NUMERICAL: "numerical",
 }
+
+
+def draw_category(filtercondition: str) -> str:
+    """The category a random slot draws from (Moodle's legacy filter condition, read by 4.1-4.5)."""
+    return json.loads(filtercondition)["questioncategoryid"]
 
 
 def build(course: Path, out: Path, *formats: str) -> Path:
@@ -48,18 +55,17 @@ def xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, hardened_parser())
 
 
+MINI = FIXTURES / "mini"
+
+
 @pytest.fixture(scope="module")
-def osee(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    out = tmp_path_factory.mktemp("dist")
-    mbz = build(OSEE, out, "moodle", "competencies")
+def mini_mbz(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    """The mini course's backup (every quiz model type, an item model, files) and its competency CSV."""
+    mbz = build(MINI, tmp_path_factory.mktemp("dist"), "moodle", "competencies")
     return mbz, members(mbz)
 
 
-@pytest.fixture
-def mini_mbz(mini: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
-    add_special_quiz(mini)
-    mbz = build(mini, tmp_path / "dist")
-    return mbz, members(mbz)
+osee = mini_mbz  # the properties below hold for any course; the OSEE course has a test of its own
 
 
 def test_archive_is_a_gzipped_tar_as_moodle_writes_it(osee: tuple[Path, dict[str, bytes]]) -> None:
@@ -80,10 +86,10 @@ def test_archive_is_a_gzipped_tar_as_moodle_writes_it(osee: tuple[Path, dict[str
 def test_same_sources_give_the_same_bytes_and_epoch_sets_the_times(
     osee: tuple[Path, dict[str, bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    again = build(OSEE, tmp_path / "again")
+    again = build(MINI, tmp_path / "again")
     assert again.read_bytes() == osee[0].read_bytes()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    later = members(build(OSEE, tmp_path / "epoch"))
+    later = members(build(MINI, tmp_path / "epoch"))
     info = xml(later["moodle_backup.xml"]).find("information")
     assert info.findtext("backup_date") == "1700000000"
 
@@ -122,16 +128,24 @@ def test_every_cross_reference_resolves(
             assert cmid in section.findtext("sequence").split(",")
             own = xml(files[f"{directory}/{activity.findtext('modulename')}.xml"])
             assert own.get("moduleid") == cmid
-        entries = set(xml(files["questions.xml"]).xpath("//question_bank_entry/@id"))
-        used = set(
-            b"".join(d for n, d in files.items() if n.endswith("quiz.xml")).split(b"<questionbankentryid>")
-        )
-        assert len(used) - 1 == len(entries)  # every bank entry is in exactly one quiz slot
+        bank = xml(files["questions.xml"])
+        entries = bank.xpath("//question_bank_entry/@id")
+        quizzes = [xml(d) for n, d in files.items() if n.endswith("/quiz.xml")]
+        used = [e for q in quizzes for e in q.xpath("//question_reference/questionbankentryid/text()")]
+        draws = [
+            draw_category(c)
+            for q in quizzes
+            for c in q.xpath("//question_set_reference/filtercondition/text()")
+        ]
+        drawn = [
+            e for c in draws for e in bank.xpath(f"question_category[@id='{c}']//question_bank_entry/@id")
+        ]
+        assert sorted(used + drawn) == sorted(entries)  # every bank entry in one slot or one draw
 
 
 def test_sections_are_the_categories_after_the_course_pages(osee: tuple[Path, dict[str, bytes]]) -> None:
     _, files = osee
-    course = load_course(OSEE)
+    course = load_course(MINI)
     info = xml(files["moodle_backup.xml"]).find("information/contents")
     names = [s.findtext("title") for s in info.iterfind("sections/section")]
     assert names == ["About this course", *(c.title for c in course.categories)]
@@ -142,7 +156,8 @@ def test_sections_are_the_categories_after_the_course_pages(osee: tuple[Path, di
     summary = xml(files["sections/section_2/section.xml"]).findtext("summary")
     assert summary.startswith("<p>") and "lmsb-page" not in summary
     kinds = Counter(a.findtext("modulename") for a in info.iterfind("activities/activity"))
-    assert kinds["quiz"] == kinds["forum"] == len(course.modules)
+    assert kinds["quiz"] == len(course.modules)
+    assert kinds["forum"] == sum(m.discussion is not None for m in course.modules)
     assert kinds["page"] == len(course.modules) + len(course.pages) + 1
 
 
@@ -159,7 +174,7 @@ def test_pages_carry_their_stylesheet_scoped_to_themselves(osee: tuple[Path, dic
 
 def test_quizzes_are_native_with_marks_pass_grade_and_completion(osee: tuple[Path, dict[str, bytes]]) -> None:
     _, files = osee
-    course = load_course(OSEE)
+    course = load_course(MINI)
     quizzes = build_quizzes(course).quizzes
     bank = xml(files["questions.xml"])
     by_entry = {e.get("id"): e.find(".//question") for e in bank.iter("question_bank_entry")}
@@ -173,15 +188,19 @@ def test_quizzes_are_native_with_marks_pass_grade_and_completion(osee: tuple[Pat
         quiz_model = quizzes[module.id]
         quiz = xml(files[f"{directory}/quiz.xml"]).find("quiz")
         slots = quiz.findall("question_instances/question_instance")
-        assert [float(s.findtext("maxmark")) for s in slots] == [q.points for q in quiz_model.questions]
+        assert [float(s.findtext("maxmark")) for s in slots] == [v[0].points for v in quiz_model.slots]
         assert float(quiz.findtext("sumgrades")) == quiz_model.points
-        for slot, question in zip(slots, quiz_model.questions, strict=True):
+        for slot, variants in zip(slots, quiz_model.slots, strict=True):
+            if len(variants) > 1:  # a random question from a category holding exactly the variants
+                category = draw_category(slot.findtext("question_set_reference/filtercondition"))
+                assert bank.xpath(f"question_category[@id='{category}']//question/name/text()") == [
+                    v.id for v in variants
+                ]
+                continue
             saved = by_entry[slot.findtext("question_reference/questionbankentryid")]
-            assert saved.findtext("qtype") == NATIVE[question.type]
-            assert (
-                saved.findtext("name") == question.id
-                and float(saved.findtext("defaultmark")) == question.points
-            )
+            assert saved.findtext("qtype") == NATIVE[variants[0].type]
+            assert saved.findtext("name") == variants[0].id
+            assert float(saved.findtext("defaultmark")) == variants[0].points
         grade = xml(files[f"{directory}/grades.xml"]).find("grade_items/grade_item")
         assert Fraction(grade.findtext("gradepass")) / Fraction(grade.findtext("grademax")) == Fraction(
             quiz_model.pass_mark, 100
@@ -202,13 +221,13 @@ def test_quizzes_are_native_with_marks_pass_grade_and_completion(osee: tuple[Pat
 
 def test_competency_links_use_the_csv_idnumbers(osee: tuple[Path, dict[str, bytes]]) -> None:
     mbz, files = osee
-    rows = list(csv.reader(io.StringIO((mbz.parent / "osee-competencies.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO((mbz.parent / "mini-competencies.csv").read_text(encoding="utf-8"))))
     framework = next(r[1] for r in rows[1:] if r[12] == "1")
     csv_ids = {r[1] for r in rows[1:] if r[12] != "1"}
     linked = xml(files["course/competencies.xml"]).findall("competencies/competency")
     assert {c.findtext("frameworkidnumber") for c in linked} == {framework}
     assert {c.findtext("idnumber") for c in linked} <= csv_ids
-    assert len(linked) == len(load_course(OSEE).competencies())
+    assert len(linked) == len(load_course(MINI).competencies())
 
 
 def test_every_quiz_model_type_is_native(mini_mbz: tuple[Path, dict[str, bytes]]) -> None:
@@ -217,9 +236,41 @@ def test_every_quiz_model_type_is_native(mini_mbz: tuple[Path, dict[str, bytes]]
     qtypes = Counter(q.findtext("qtype") for q in bank.iter("question"))
     assert set(qtypes) >= {"multichoice", "truefalse", "match", "shortanswer", "essay"}
     essay = next(q for q in bank.iter("question") if q.findtext("qtype") == "essay")
-    assert "plain language" in essay.findtext(".//essay/graderinfo")
+    assert "Uses plain language a board member understands (1 point)" in essay.findtext(".//essay/graderinfo")
+    assert "next step in plain words" in essay.findtext("generalfeedback")
+    ordering = next(q for q in bank.iter("question") if q.findtext("name") == "alpha.plan-order")
+    steps = [(a.findtext("answertext"), a.findtext("fraction")) for a in ordering.iterfind(".//answer")]
+    assert steps[0] == ("Agree what the programme must achieve", "1.0000000") and steps[2][1] == "3.0000000"
+    assert ordering.findtext(".//ordering/gradingtype") == "-1"
+    numerical = next(q for q in bank.iter("question") if q.findtext("name") == "alpha.budget-total")
+    answers = [
+        (a.findtext("answertext"), a.findtext("fraction")) for a in numerical.iterfind(".//answers/answer")
+    ]
+    assert answers == [("12500", "1.0000000"), ("12000", "0.0000000"), ("10000", "0.0000000")]
+    assert numerical.findtext(".//numerical_unit/unit") == "EUR"
+    assert len(numerical.findall(".//numerical_record")) == 3
+    match = next(q for q in bank.iter("question") if q.findtext("qtype") == "match")
+    assert [
+        m.findtext("answertext") for m in match.iterfind(".//match") if not m.findtext("questiontext")
+    ] == ["Ban the whole channel"]
     short = next(q for q in bank.iter("question") if q.findtext("qtype") == "shortanswer")
-    assert short.findtext(".//shortanswer/usecase") == "1"
+    model = next(
+        q
+        for quiz in build_quizzes(load_course(MINI)).quizzes.values()
+        for q in quiz.bank
+        if q.type is QuestionType.SHORT_ANSWER
+    )
+    assert short.findtext(".//shortanswer/usecase") == str(int(model.case_sensitive))
+    assert [a.findtext("answertext") for a in short.iterfind(".//answers/answer")] == [
+        a.text for a in model.answers
+    ]
+
+
+def test_the_osee_course_gives_a_valid_backup(tmp_path: Path) -> None:
+    files = members(build(OSEE, tmp_path))
+    assert check_backup_entries(frozenset(files), files.__getitem__) == []
+    titles = [s.findtext("title") for s in xml(files["moodle_backup.xml"]).iterfind(".//sections/section")]
+    assert titles == ["About this course", *(c.title for c in load_course(OSEE).categories)]
 
 
 def _unpacked(files: dict[str, bytes], folder: Path) -> Path:

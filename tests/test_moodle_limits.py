@@ -12,7 +12,6 @@ from builder import moodle_limits as limits
 from builder.validate import hardened_parser
 from tests.conftest import FIXTURES, edit, line_of, run
 from tests.gift_parser import parse
-from tests.test_moodlexml import add_special_quiz
 
 LONG_COURSE_ID = "overflowing-course-" + "c" * 45  # 64 characters, the most an id may have
 LONG_COMPETENCY = "alpha-planning-" + "p" * 45  # 60 characters: over the 50 Moodle keeps of a tag
@@ -27,15 +26,21 @@ def overflowing(tmp_path: Path) -> Path:
     course = tmp_path / LONG_COURSE_ID
     shutil.copytree(FIXTURES / "mini", course)
     edit(course / "course.yaml", "id: mini", f"id: {LONG_COURSE_ID}")
-    add_special_quiz(course)
+    edit(
+        course / "modules" / "beta" / "assessment.yaml",
+        "answer: Start a fresh discussion thread}",
+        f"answer: '{LONG_ANSWER}'}}",
+    )
     (course / "modules" / "gamma").rename(course / "modules" / LONG_MODULE_ID)
     edit(course / "course.yaml", "modules: [gamma]", f"modules: [{LONG_MODULE_ID}]")
     edit(course / "modules" / LONG_MODULE_ID / "module.yaml", "id: gamma", f"id: {LONG_MODULE_ID}")
     edit(course / "modules" / "alpha" / "scope.md", "../gamma/", f"../{LONG_MODULE_ID}/")
-    module = course / "modules" / "alpha" / "module.yaml"
-    text = module.read_text(encoding="utf-8").replace("alpha-planning", LONG_COMPETENCY)
-    text = text.replace("title: Alpha Module", f"title: {LONG_TITLE}", 1)
-    module.write_text(text.replace("answer: Progress report", f"answer: '{LONG_ANSWER}'"), encoding="utf-8")
+    for name in ("module.yaml", "assessment.yaml"):
+        path = course / "modules" / "alpha" / name
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("alpha-planning", LONG_COMPETENCY), encoding="utf-8"
+        )
+    edit(course / "modules" / "alpha" / "module.yaml", "title: Alpha Module", f"title: {LONG_TITLE}")
     return course
 
 
@@ -63,7 +68,7 @@ def test_moodle_xml_values_fit_moodles_columns(overflowing: Path, tmp_path: Path
     match = root.xpath("//question[@type='matching']")[0]
     answers = match.xpath("subquestion/answer/text/text()")
     assert answers and all(len(a) <= 255 for a in answers)
-    assert sorted(answers) == ["A", "B", "C"]
+    assert sorted(answers) == ["A", "B", "C", "D"]  # three pairs and a distractor, by letter
     assert LONG_ANSWER.strip() in match.findtext("questiontext/text")
     for question in root.xpath("//question[@type!='category']"):
         assert len(question.findtext("name/text")) <= 255
@@ -85,11 +90,11 @@ def test_gift_values_fit_moodles_columns(overflowing: Path, tmp_path: Path) -> N
 
 def test_lint_says_what_the_moodle_writers_change_with_positions(overflowing: Path) -> None:
     result = run("lint", overflowing)
-    module = overflowing / "modules" / "alpha" / "module.yaml"
+    assessment = overflowing / "modules" / "beta" / "assessment.yaml"
     lines = result.stderr.splitlines()
-    answer_line = line_of(module, "id: report")  # the pair whose answer is too long
+    answer_line = line_of(assessment, "names every deliverable")  # the pair whose answer is too long
     assert any(
-        f"module.yaml:{answer_line}:" in line and "qtype_match_subquestions.answertext" in line
+        f"assessment.yaml:{answer_line}:" in line and "qtype_match_subquestions.answertext" in line
         for line in lines
     ), result.stderr
     assert any("question_categories.idnumber" in line for line in lines), result.stderr

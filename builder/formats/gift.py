@@ -111,7 +111,7 @@ def question_text(file_name: str, q: Question) -> str:
     elif layout is not None:
         for pair, answer in zip(q.pairs, layout.answers, strict=True):
             lines.append(f"\t={_html(plain_html(pair.prompt))} -> {escape(answer)}")
-        for distractor in q.distractors:  # an answer that matches no prompt
+        for distractor in layout.distractors:  # an answer that matches no prompt
             lines.append(f"\t= -> {escape(distractor)}")
     elif q.type is QuestionType.ORDERING:
         for position, step in enumerate(q.steps, start=1):

@@ -141,9 +141,9 @@ def check_question(file_name: str, question: Question) -> None:
         fail("needs a numeric answer")
     if question.type is QuestionType.SHORT_ANSWER and not any(a.text.strip() for a in question.answers):
         fail("needs an accepted answer: Moodle cannot save a shortanswer without a 100% answer")
-    if question.type is QuestionType.MATCHING and len({p.answer for p in question.pairs}) > len(
-        limits.MATCH_LETTERS
-    ):
+    if question.type is QuestionType.MATCHING and len(
+        {p.answer for p in question.pairs} | set(question.distractors)
+    ) > len(limits.MATCH_LETTERS):
         fail("has more answers over 255 characters than letters A-Z; shorten its answers")
 
 
@@ -232,7 +232,7 @@ def _question(root: etree._Element, q: Question) -> None:
         for pair, answer in zip(q.pairs, layout.answers, strict=True):
             sub = _text(element, "subquestion", plain_html(pair.prompt), "html")
             _text(sub, "answer", answer)
-        for distractor in q.distractors:  # an answer that matches no prompt
+        for distractor in layout.distractors:  # an answer that matches no prompt
             _text(_text(element, "subquestion", "", "html"), "answer", distractor)
     elif q.type is QuestionType.SHORT_ANSWER:
         _value(element, "usecase", "1" if q.case_sensitive else "0")

@@ -253,7 +253,7 @@ class QuestionBank:
             )
             matches = group(plugin, "matches")
             rows = [(plain_html(p.prompt), a) for p, a in zip(q.pairs, layout.answers, strict=True)]
-            rows += [("", d) for d in q.distractors]  # answers that match no prompt
+            rows += [("", d) for d in layout.distractors]  # answers that match no prompt
             for prompt, answer in rows:
                 match = add(matches, "match", id=next(self._sub_ids))
                 fields(match, {"questiontext": prompt, "questiontextformat": HTML, "answertext": answer})
