@@ -112,9 +112,7 @@ def test_each_schema_set_compiles_once_per_process(tmp_path: Path, monkeypatch: 
 
 def package_files(out: Path) -> list[Path]:
     """Every package a build wrote: zips (SCORM, Common Cartridge) and the Moodle backup (gzip'd tar)."""
-    return sorted(
-        p for p in out.rglob("*") if p.is_file() and (zipfile.is_zipfile(p) or p.suffix == ".mbz")
-    )
+    return sorted(p for p in out.rglob("*") if p.is_file() and (zipfile.is_zipfile(p) or p.suffix == ".mbz"))
 
 
 def test_validate_accepts_everything_our_build_writes(tmp_path: Path) -> None:
