@@ -230,6 +230,9 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
     name(course.pos, "course.fullname", course.title, "course title")
     for category in course.categories:
         name(category.pos, "course_sections.name", category.title, f"category '{category.id}' title")
+        for link in category.readings:
+            if link.url:
+                name(link.pos, "url.name", link.title, f"link '{link.title[:40]}…' title")
     for module in course.modules:
         name(module.pos, "page.name", module.title, f"module '{module.id}' title")
         name(module.pos, "quiz.name", quiz_name(module.title), f"module '{module.id}' quiz name")
@@ -239,6 +242,12 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
             f"{course.id}.{module.id}",
             f"question category idnumber of module '{module.id}'",
         )
+        links = [r for tm in module.training_materials for r in tm.resources] + list(module.readings)
+        for link in links:
+            if link.url:
+                name(link.pos, "url.name", link.title, f"link '{link.title[:40]}…' title")
+        if module.discussion is not None:
+            name(module.discussion.pos, "forum.name", module.discussion.title, "discussion title")
         quiz = quizzes.get(module.id)
         if quiz is None:
             continue

@@ -93,10 +93,11 @@ class _Backup:
     def _store(self, files: list[AreaFile]) -> list[int]:
         ids = []
         for file in files:
-            data = file.source.read_bytes()
-            digest = hashlib.sha1(data).hexdigest()
+            with file.source.open("rb") as stream:  # streamed: attachments may be large
+                digest = hashlib.file_digest(stream, "sha1").hexdigest()
             mimetype = _TYPES.guess_type(file.filename)[0] or "application/octet-stream"
-            record = StoredFile(len(self.stored) + 1, file, digest, len(data), mimetype)
+            size = file.source.stat().st_size
+            record = StoredFile(len(self.stored) + 1, file, digest, size, mimetype)
             self.stored.append(record)
             self.entries[f"files/{digest[:2]}/{digest}"] = file.source
             ids.append(record.id)
