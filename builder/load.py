@@ -310,6 +310,7 @@ class _Loader:
             pos=doc.pos(()),
             quiz=self.module_quiz(doc, assessment, competencies),
             discussion=self.discussion(doc),
+            topics=tuple(d.get("topics", [])),
         )
 
     def discussion(self, doc: YamlDoc) -> Discussion | None:
@@ -491,7 +492,9 @@ class _Loader:
             language=d["language"],
             description=d["description"],
             licence=Link(d["licence"]["name"], d["licence"].get("url"), doc.pos(("licence",))),
-            publisher=Link(d["publisher"]["name"], d["publisher"].get("url"), doc.pos(("publisher",))),
+            publisher=Link(d["publisher"]["name"], d["publisher"].get("url"), doc.pos(("publisher",)))
+            if "publisher" in d
+            else None,
             authors=tuple(d.get("authors", [])),
             keywords=tuple(d.get("keywords", [])),
             source=Link(d["source"]["title"], d["source"].get("url"), doc.pos(("source",)))

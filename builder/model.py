@@ -125,6 +125,7 @@ class Module:
     pos: Pos
     quiz: ModuleQuiz = field(default_factory=ModuleQuiz)
     discussion: Discussion | None = None
+    topics: tuple[str, ...] = ()  # reading / reference topics named without a reading
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Course:
     language: str
     description: str
     licence: Link
-    publisher: Link
+    publisher: Link | None  # None: the source names none
     authors: tuple[str, ...]
     keywords: tuple[str, ...]
     source: Link | None

@@ -172,7 +172,8 @@ class _Cartridge:
         for keyword in course.keywords:
             self._langstring(general, "keyword", keyword)
         lifecycle = self._lom(lom, "lifeCycle")
-        contributors = [("publisher", course.publisher.title)] + [("author", a) for a in course.authors]
+        contributors = [("publisher", course.publisher.title)] if course.publisher else []
+        contributors += [("author", a) for a in course.authors]
         for role, name in contributors:
             contribute = self._lom(lifecycle, "contribute")
             self._lom(self._lom(contribute, "role"), "value", role)

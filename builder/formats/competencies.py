@@ -283,7 +283,7 @@ def case_package(course: Course) -> dict[str, Any]:
     document: dict[str, Any] = {
         "identifier": doc_id,
         "uri": _urn(doc_id),
-        "creator": ", ".join(course.authors) or course.publisher.title,
+        "creator": ", ".join(course.authors) or (course.publisher or course.source or course.licence).title,
         "title": course.title,
         "lastChangeDateTime": changed,
     }
@@ -291,7 +291,7 @@ def case_package(course: Course) -> dict[str, Any]:
         document["officialSourceURL"] = course.source.url
     licence_id = case_uuid(course, "licence", course.id)
     document |= {
-        "publisher": course.publisher.title,
+        **({"publisher": course.publisher.title} if course.publisher else {}),
         "description": course.description,
         "language": course.language,
         "version": course.version,

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from builder.errors import Problem
 from builder.model import Course, Module
@@ -32,7 +33,7 @@ class Seen:
     competency_titles: str
 
 
-def _choice_by(q: Question, score: Callable[[str], float]) -> Fraction:
+def _choice_by(q: Question, score: Callable[[str], Any]) -> Fraction:
     """Expected score of ticking the option(s) ``score`` rates highest (single or multiple answer)."""
     values = [score(o.text) for o in q.options]
     top = max(values)
@@ -89,6 +90,13 @@ def _word_overlap(q: Question, seen: Seen) -> Fraction:
     return chance(q)
 
 
+def _least_overlap(q: Question, seen: Seen) -> Fraction:
+    """The reverse cue: where writers avoid echoing the stem in keys but not in distractors."""
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return _choice_by(q, lambda text: -cues.overlap(q.stem, text))
+    return chance(q)
+
+
 def _longest(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         return _choice_by(q, cues.length)
@@ -99,6 +107,15 @@ def _shortest(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         return _choice_by(q, lambda text: -cues.length(text))
     return chance(q)
+
+
+def _middle_length(q: Question, seen: Seen) -> Fraction:
+    """Writers who avoid long and short keys make the key the middle one."""
+    if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return chance(q)
+    lengths = sorted(cues.length(o.text) for o in q.options)
+    middle = (lengths[(len(lengths) - 1) // 2] + lengths[len(lengths) // 2]) / 2
+    return _choice_by(q, lambda text: -abs(cues.length(text) - middle))
 
 
 def _own_module(q: Question, seen: Seen) -> Fraction:
@@ -118,6 +135,13 @@ def _convergence(q: Question, seen: Seen) -> Fraction:
     return chance(q)
 
 
+def _divergence(q: Question, seen: Seen) -> Fraction:
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        texts = [o.text for o in q.options]
+        return _choice_by(q, lambda text: -sum(cues.overlap(text, t) for t in texts if t is not text))
+    return chance(q)
+
+
 def _grammar(q: Question, seen: Seen) -> Fraction:
     article = cues.article_before_blank(q.stem)
     if article is None or q.type is not QuestionType.MULTIPLE_CHOICE:
@@ -132,14 +156,40 @@ def _absolutes(q: Question, seen: Seen) -> Fraction:
     return _true_false_by(q, False if absolute and not hedge else True if hedge and not absolute else None)
 
 
+def _combined(q: Question, seen: Seen) -> Fraction:
+    """Every wording cue at once, strongest first: words shared with the stem, then with the module's
+    titles, then a/an agreement; true/false by absolute and hedging words, then by the titles."""
+    known = f"{seen.module_title} {seen.competency_titles}"
+    if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        article = cues.article_before_blank(q.stem)
+        return _choice_by(
+            q,
+            lambda text: (
+                cues.overlap(q.stem, text),
+                cues.overlap(known, text),
+                article is not None and cues.takes_an(text) == (article == "an"),
+            ),
+        )
+    if q.type is QuestionType.TRUE_FALSE:
+        by_words = _absolutes(q, seen)
+        return by_words if by_words != chance(q) else _own_module(q, seen)
+    if q.type is QuestionType.MATCHING:
+        return _matching_by_words(q)
+    return chance(q)
+
+
 STRATEGIES: dict[str, Callable[[Question, Seen], Fraction]] = {
     "word overlap with the stem": _word_overlap,
+    "fewest words shared with the stem": _least_overlap,
     "longest option": _longest,
     "shortest option": _shortest,
+    "middle-length option": _middle_length,
     "words of the module's own titles": _own_module,
     "option most like the others": _convergence,
+    "option least like the others": _divergence,
     "a/an agreement": _grammar,
     "absolute or hedging words (true/false)": _absolutes,
+    "all wording cues combined": _combined,
 }
 
 

@@ -19,7 +19,7 @@ def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None
     if module_id is not None and module_id not in {m.id for m in course.modules}:
         known = ", ".join(m.id for m in course.modules)
         raise CourseError([Problem(course.pos, f"no module '{module_id}' in this course; modules: {known}")])
-    built = build_quizzes(course)
+    built = build_quizzes(course, lenient=True)
     for warning in built.warnings:
         click.echo(str(warning), err=True)
     quizzes = [q for q in built.quizzes.values() if module_id in (None, q.module_id)]
@@ -27,6 +27,8 @@ def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None
         click.echo(json.dumps(quizzes_json(course, quizzes, built.warnings), indent=2, ensure_ascii=False))
     else:
         click.echo(quizzes_text(quizzes, course))
+    if built.errors:  # shown after the quizzes, so reviewers see the items that break the rules
+        raise CourseError(built.errors)
 
 
 @click.command("quiz")

@@ -195,15 +195,17 @@ def _bounded(value: Fraction, text: str) -> Fraction:
 
 
 def show_number(value: Fraction, grouping: bool = True) -> str:
-    """A number as a reader sees it: whole numbers without decimals, others with up to 2 (exactly
-    as stored when it has more), thousands grouped."""
+    """A number as a reader sees it: whole numbers without decimals, others with the decimals they
+    need up to 4 (rounded beyond), thousands grouped."""
     if value.denominator == 1:
         return f"{int(value):,}" if grouping else str(int(value))
-    decimal = Decimal(value.numerator) / Decimal(value.denominator)
-    rounded = round(decimal, 2)
-    if rounded == decimal or abs(rounded - decimal) < Decimal("1e-9"):
-        return f"{rounded:,}" if grouping else str(rounded)
-    return f"{decimal:,.4f}".rstrip("0") if grouping else f"{decimal:.4f}".rstrip("0")
+    places = next((n for n in range(1, 5) if (value * 10**n).denominator == 1), 4)
+    text = (
+        f"{float(round(value, places)):,.{places}f}"
+        if grouping
+        else f"{float(round(value, places)):.{places}f}"
+    )
+    return text.rstrip("0").rstrip(".")
 
 
 _PLACEHOLDER = re.compile(r"\{(=[^{}]+|[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")

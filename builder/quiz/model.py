@@ -220,6 +220,7 @@ class QuizSet:
 
     quizzes: dict[str, Quiz]
     warnings: tuple[Problem, ...]
+    errors: tuple[Problem, ...] = ()  # only from a lenient build (``builder quiz``): rules broken
 
 
 def choice_weights(correct: int, wrong: int) -> tuple[Fraction, Fraction]:
