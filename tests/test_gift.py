@@ -214,7 +214,7 @@ def osee_gift(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[GiftQuesti
 def test_osee_gift_holds_every_quiz_question(osee_gift: tuple[list[GiftQuestion], str]) -> None:
     parsed, _ = osee_gift
     quizzes = build_quizzes(load_course(OSEE)).quizzes
-    model = {q.id: q for quiz in quizzes.values() for q in quiz.questions}
+    model = {q.id: q for quiz in quizzes.values() for q in quiz.bank}
     questions = {q.name: q for q in parsed if q.qtype != "category"}
     assert questions.keys() == model.keys()
     for name, q in questions.items():

@@ -267,7 +267,7 @@ def osee_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_osee_bank_holds_every_quiz_question(osee_bank: Path) -> None:
     root = parse_xml(osee_bank)
     quizzes = build_quizzes(load_course(OSEE)).quizzes
-    model = {q.id: q for quiz in quizzes.values() for q in quiz.questions}
+    model = {q.id: q for quiz in quizzes.values() for q in quiz.bank}
     by_name = questions_by_name(root)
     assert by_name.keys() == model.keys()
     for name, element in by_name.items():
