@@ -44,7 +44,6 @@ from builder.formats.moodle_backup.course import (
 )
 from builder.formats.moodle_backup.plan import COURSE_CONTEXT, COURSE_ID, Activity, Plan, make_plan
 from builder.formats.moodle_backup.questions import QuestionBank
-from builder.formats.moodle_backup.xml import to_bytes
 from builder.formats.moodlexml import check_question
 from builder.model import Course
 from builder.package import build_timestamp, write_tgz
@@ -221,6 +220,3 @@ def build(course: Course, out_dir: Path) -> list[Path]:
     target = output_path(course, out_dir)
     _Backup(course).write(target)
     return [target]
-
-
-__all__ = ["NAME", "build", "output_path", "to_bytes"]

@@ -16,7 +16,7 @@ from lxml import etree
 
 from builder.formats.moodle_backup.plan import COURSE_GRADE_CATEGORY, Activity
 from builder.formats.moodle_backup.questions import SlotRef
-from builder.formats.moodle_backup.xml import NULL, add, empty_files, fields, group, root, to_bytes
+from builder.formats.moodle_backup.xml import add, empty_files, fields, group, root, to_bytes
 
 MODULE_VERSION = 2022112800  # Moodle 4.1's plugin versions: 4.1 and later restore what these describe
 QUIZ_GRADE = 100
@@ -308,6 +308,3 @@ def activity_files(
     if activity.modname == "forum":
         files["grading.xml"] = to_bytes(root("areas"))
     return {f"{activity.directory}/{name}": data for name, data in sorted(files.items())}
-
-
-__all__ = ["NULL", "activity_files", "forum_xml", "page_xml", "quiz_xml", "url_xml"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 
 from builder import moodle_limits as limits
 from builder.model import Course, Link, Module, Page
@@ -102,9 +103,9 @@ def make_plan(course: Course, quizzes: dict[str, Quiz]) -> Plan:
     instances: dict[str, count[int]] = {}
     grade_items = count(COURSE_GRADE_ITEM + 1)
 
-    def activity(section: Section, modname: str, title: str, column: str, **what: object) -> Activity:
+    def activity(section: Section, modname: str, title: str, column: str, **what: Any) -> Activity:
         instance = next(instances.setdefault(modname, count(1)))
-        made = Activity(modname, next(cmids), instance, limits.fit_name(column, title), section, **what)  # type: ignore[arg-type]
+        made = Activity(modname, next(cmids), instance, limits.fit_name(column, title), section, **what)
         section.activities.append(made)
         return made
 
