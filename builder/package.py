@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
+from builder.errors import BuildError
+
 ZIP_EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC)  # the zip format cannot store earlier times
 
 
@@ -111,7 +113,8 @@ def tree_files(folder: Path) -> dict[str, Path]:
     return files
 
 
-TGZ_INDEX = ".ARCHIVE_INDEX"  # Moodle's tgz packer lists the archive in this first entry
+TGZ_INDEX = ".ARCHIVE_INDEX"
+USTAR_MAX_MTIME = 8**11 - 1  # 11 octal digits  # Moodle's tgz packer lists the archive in this first entry
 
 
 def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime) -> None:
@@ -121,6 +124,8 @@ def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
     comes first (Moodle reads it to list the archive); the gzip header carries no time or name.
     """
     mtime = int(when.timestamp())
+    if not 0 <= mtime <= USTAR_MAX_MTIME:
+        raise BuildError(f"{target.name}: time {when.isoformat()} does not fit a tar archive (1970 to 2242)")
     names = sorted(entries, key=lambda n: n.encode("utf-8"))
     sizes = {n: (len(d) if isinstance(d, bytes) else d.stat().st_size) for n, d in entries.items()}
     index = f"Moodle archive file index. Count: {len(names)}\n" + "".join(
