@@ -14,7 +14,7 @@ help:
 	@echo "make bench  - timing and memory benchmark (see bench/)"
 	@echo "make clean  - remove dist/ and caches (keeps $(VENV))"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -107,3 +107,32 @@ def _svg_problem(path: Path) -> str | None:
             if "javascript:" in "".join(value.split()).lower():
                 return "SVG contains a javascript: address; remove it"
     return None
+
+
+# How each raster image format starts; SVG is XML checked by _svg_problem.
+_IMAGE_MAGIC = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+}
+
+
+def image_problem(path: Path) -> str | None:
+    """Why a file shown as an image (``![alt](file)``) would not display, or None when it would."""
+    size = path.stat().st_size
+    if size == 0:
+        return "is an empty (0-byte) file; save the image again or remove it"
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        return None
+    magic = _IMAGE_MAGIC.get(suffix)
+    if magic is None:
+        kinds = ", ".join([*_IMAGE_MAGIC, ".svg"])
+        return f"is not an image ({suffix or 'no extension'}); images can be {kinds}"
+    with path.open("rb") as f:
+        head = f.read(16)
+    if not head.startswith(magic) or (suffix == ".webp" and head[8:12] != b"WEBP"):
+        return f"does not hold {suffix[1:].upper()} image data (wrong extension, or a damaged file)"
+    return None

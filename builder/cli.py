@@ -1,7 +1,12 @@
-"""Command line: ``builder build``, ``builder lint``. Bad input exits 2 with ``path:line:col: message``."""
+"""Command line: ``builder build``, ``lint``, ``new``, ``preview``, ``schemas``, ``quiz``, ``validate``.
+
+Bad input exits 2 with ``path:line:col: message``; missing XSDs exit 2 with one line saying how to
+get them; ``-q`` prints only errors, ``-v`` adds diagnostics.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -11,20 +16,25 @@ from typing import Any
 
 import click
 
+from builder import output
 from builder.checks.command import validate_command
 from builder.errors import BuildError, CourseError
 from builder.formats import FORMATS
-from builder.lint import lint as lint_course
+from builder.lint import lint_course_dir
 from builder.load import load_course
-from builder.paths import DEFAULT_COURSE
+from builder.paths import course_or_default
+from builder.preview import preview_command
 from builder.quiz.command import quiz_command
-from builder.schemas import schema_dir_option, use_schema_dir
+from builder.scaffold import new_command
+from builder.schema_commands import schemas_command
+from builder.schemas import EXIT_SCHEMAS_MISSING, SchemaMissingError, schema_dir_option, use_schema_dir
 
 COURSE_ARG = click.argument(
     "course",
     required=False,
     type=click.Path(path_type=Path),
 )
+FEW_MODULES = 3  # a build of more modules than this, or of several formats, shows a progress bar
 
 
 def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,10 +46,13 @@ def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except CourseError as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                output.error(str(problem))
             sys.exit(2)
+        except SchemaMissingError as exc:
+            output.error(str(exc))
+            sys.exit(EXIT_SCHEMAS_MISSING)
         except BuildError as exc:
-            click.echo(f"build failed: {exc}", err=True)
+            output.error(f"build failed: {exc}")
             sys.exit(1)
 
     return wrapper
@@ -47,13 +60,29 @@ def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lms-package-builder")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also print diagnostics (e.g. suspend_data budgets).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+def main(verbose: bool, quiet: bool) -> None:
     """Compile YAML + Markdown courses into offline LMS packages.
 
-    COURSE is a course folder holding course.yaml (default: the bundled OSEE course, courses/osee).
-    Exit codes: 0 success, 1 problems found or build failed, 2 bad input (each problem printed as
-    path:line:col: message).
+    \b
+    Start here:
+      builder schemas fetch        install the official XSDs (once)
+      builder new course DIR       a new course that passes lint
+      builder preview DIR          see it in the browser while you edit
+      builder build DIR            every package format into dist/
+
+    COURSE is a course folder holding course.yaml (default: the current folder when it holds one,
+    else, inside a checkout, the bundled OSEE course). Exit codes: 0 success, 1 problems found or
+    build failed, 2 bad input (each problem printed as path:line:col: message) or the official XSDs
+    are missing.
     """
+    output.set_verbosity(output.QUIET if quiet else output.VERBOSE if verbose else output.NORMAL)
+
+
+def _json_problems(exc: CourseError) -> None:
+    click.echo(json.dumps({"problems": [output.problem_json(p) for p in exc.problems]}, indent=2))
+    sys.exit(2)
 
 
 @main.command()
@@ -75,14 +104,18 @@ def main() -> None:
     show_default=True,
     help="Output folder; the course goes to OUT/<course-id>/.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the outputs (or the problems) as JSON, for CI.")
 @schema_dir_option
 @_user_errors
-def build(course: Path | None, formats: tuple[str, ...], out: Path, schema_dir: Path | None) -> None:
+def build(
+    course: Path | None, formats: tuple[str, ...], out: Path, as_json: bool, schema_dir: Path | None
+) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
 
     \b
     Formats (files in OUT/<course-id>/, ID = the course id):
-      web           offline HTML site: web/index.html
+      web           offline HTML site: web/index.html (each module
+                    links to its quiz in practice mode)
       moodle        Moodle course backup (restore in Moodle 4.1-4.5): ID.mbz
       scorm12       SCORM 1.2 package (Moodle, any SCORM LMS): ID-scorm12.zip
       scorm2004     SCORM 2004 4th Edition package: ID-scorm2004.zip
@@ -93,42 +126,74 @@ def build(course: Path | None, formats: tuple[str, ...], out: Path, schema_dir: 
       competencies  competency framework: ID-competencies.csv (Moodle import)
                     and ID-case.json (IMS CASE 1.0)
     Every XML file is validated against the official XSDs (--schema-dir, else
-    $LMS_SCHEMA_DIR, else ../shared/schemas beside the checkout).
+    $LMS_SCHEMA_DIR, else the folder `builder schemas fetch` fills, else
+    ../shared/schemas beside a checkout).
     Output appears whole or not at all: a failed build leaves the previous output untouched.
+    A progress bar shows on a terminal when several formats or modules are built.
     """
     started = time.perf_counter()
     use_schema_dir(schema_dir)
-    model = load_course(course or DEFAULT_COURSE)
+    try:
+        model = load_course(course_or_default(course))
+    except CourseError as exc:
+        if as_json:
+            _json_problems(exc)
+        raise
     target = out / model.id
-    for name in formats or sorted(FORMATS):
-        for path in FORMATS[name](model, target):
-            click.echo(f"{name}: {path}")
-    click.echo(f"built {model.id} in {time.perf_counter() - started:.2f}s", err=True)
+    chosen = list(formats or sorted(FORMATS))
+    written: list[dict[str, str]] = []
+    show = not as_json and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
+    with output.progress(chosen, f"building {model.id}", show=show) as steps:
+        for name in steps:
+            for path in FORMATS[name](model, target):
+                written.append({"format": name, "path": str(path)})
+    seconds = round(time.perf_counter() - started, 2)
+    if as_json:
+        click.echo(json.dumps({"course": model.id, "outputs": written, "seconds": seconds}, indent=2))
+        return
+    for item in written:
+        output.info(f"{item['format']}: {item['path']}")
+    output.info(f"built {model.id} in {seconds:.2f}s", err=True)
 
 
 @main.command()
 @COURSE_ARG
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON, for CI.")
 @_user_errors
-def lint(course: Path | None) -> None:
-    """Check COURSE: everything loading checks, plus content warnings.
+def lint(course: Path | None, as_json: bool) -> None:
+    """Check COURSE and list every problem in one run.
 
-    Reports empty sections, competencies without a real description, links that are neither
-    http(s) nor relative inside the course, and quiz warnings (quiz rule errors exit 2, as in a
-    build). Exit 1 when anything is reported.
+    Everything a build checks (YAML, the course JSON Schemas with "did you mean" for misspelt keys
+    and ids, references between files, images and attachments, quiz rules) plus content warnings:
+    empty sections, competencies without a real description, links that are neither http(s) nor
+    relative inside the course. Exit 2 when there are errors, 1 when there are only warnings.
     """
-    model = load_course(course or DEFAULT_COURSE)
-    problems = lint_course(model)
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    counts = (
-        f"{len(model.modules)} modules, {len(model.competencies())} competencies, "
-        f"{sum(len(m.training_materials) for m in model.modules)} training-material rows, "
-        f"{sum(len(m.readings) for m in model.modules) + sum(len(c.readings) for c in model.categories)}"
-        " readings"
-    )
-    click.echo(f"{model.id}: {counts}; {len(problems)} problem(s)")
-    sys.exit(1 if problems else 0)
+    result = lint_course_dir(course_or_default(course))
+    errors = sum(p.severity == "error" for p in result.problems)
+    code = 2 if errors else 1 if result.problems else 0
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "course": result.course_id,
+                    "counts": result.counts,
+                    "errors": errors,
+                    "warnings": len(result.problems) - errors,
+                    "problems": [output.problem_json(p) for p in result.problems],
+                },
+                indent=2,
+            )
+        )
+        sys.exit(code)
+    for problem in result.problems:
+        output.error(str(problem))
+    counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+    output.info(f"{result.course_id}: {counts}{'; ' if counts else ''}{len(result.problems)} problem(s)")
+    sys.exit(code)
 
 
 main.add_command(quiz_command)
 main.add_command(validate_command)
+main.add_command(schemas_command)
+main.add_command(new_command)
+main.add_command(preview_command)

@@ -1,13 +1,50 @@
-"""Content checks beyond what loading enforces: things that load fine but read badly or break later."""
+"""``builder lint``: every problem of every stage in one run (loading, references, quiz rules), plus
+content checks beyond what loading enforces: things that load fine but read badly or break later."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from builder import markdown, moodle_limits
-from builder.errors import Problem
+from builder.errors import CourseError, Problem
+from builder.load import check_course
 from builder.model import Course, Markdown
 from builder.quiz import build_quizzes
+
+
+@dataclass
+class LintResult:
+    course_id: str
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def lint_course_dir(path: Path) -> LintResult:
+    """Load COURSE as far as it goes and run every check on what loaded: nothing stops at a stage."""
+    try:
+        course, problems = check_course(path)
+    except CourseError as exc:  # no course folder or no course.yaml: nothing else to check
+        return LintResult(Path(path).resolve().name, problems=list(exc.problems))
+    try:
+        problems += lint(course)
+    except CourseError as exc:  # quiz rules broken: still report the content warnings
+        problems += exc.problems
+        problems += content_warnings(course)
+    counts = {
+        "modules": len(course.modules),
+        "competencies": len(course.competencies()),
+        "training-material rows": sum(len(m.training_materials) for m in course.modules),
+        "readings": sum(len(m.readings) for m in course.modules)
+        + sum(len(c.readings) for c in course.categories),
+    }
+    return LintResult(course.id, counts, _sorted(problems))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    unique = {(p.pos, p.message, p.severity): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p.pos, p.message))
 
 
 def _bodies(course: Course) -> Iterator[Markdown]:
@@ -38,8 +75,14 @@ def lint(course: Course) -> list[Problem]:
     Raises CourseError when the quizzes break a rule, as a build would.
     """
     quizzes = build_quizzes(course)
-    found: list[Problem] = list(quizzes.warnings)
-    found += moodle_limits.course_problems(course, quizzes.quizzes)
+    # What the Moodle writers (Moodle XML, GIFT, course backup) change to fit Moodle's columns.
+    fitted = moodle_limits.course_problems(course, quizzes.quizzes)
+    return sorted([*quizzes.warnings, *fitted, *content_warnings(course)], key=lambda p: (p.pos, p.message))
+
+
+def content_warnings(course: Course) -> list[Problem]:
+    """Sections without prose, thin competency descriptions, links LMSs may not open."""
+    found: list[Problem] = []
     for module in course.modules:
         for section in module.sections:
             if not _has_prose(section.body.text):

@@ -6,15 +6,11 @@ empty files are all errors with ``path:line:col`` so the author can fix them in 
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import cache
 from pathlib import Path
 
-import jsonschema
-
 from builder import markdown
-from builder.attachments import attachment_problem
+from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
     Audience,
@@ -33,76 +29,12 @@ from builder.model import (
     Section,
     TrainingMaterial,
 )
-from builder.paths import SCHEMAS
+from builder.schema_messages import did_you_mean, schema_problems
 from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
 MODULE_FILE = "module.yaml"
 ASSESSMENT_FILE = "assessment.yaml"  # beside module.yaml: objectives, items and item models
 COURSE_FILE = "course.yaml"
-
-
-@cache
-def _validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "document"
-
-
-def _schema_problems(doc: YamlDoc, schema_name: str) -> list[Problem]:
-    problems = []
-    validator = _validator(schema_name)
-    for err in validator.iter_errors(doc.data):
-        path = tuple(err.absolute_path)
-        where = _dotted(path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = set(err.schema.get("properties", {}))
-            for key in sorted(set(err.instance) - allowed):
-                problems.append(
-                    Problem(
-                        doc.pos((*path, key), key=True),
-                        f"unknown key '{key}' in {where}; allowed keys: {', '.join(sorted(allowed))}",
-                    )
-                )
-            continue
-        if err.validator == "required":
-            missing = err.message.split("'")[1] if "'" in err.message else err.message
-            problems.append(Problem(doc.pos(path), f"{where}: missing required key '{missing}'"))
-            continue
-        hint = err.schema.get("description") if isinstance(err.schema, dict) else None
-        message = {
-            "pattern": f"{err.instance!r} has the wrong form" + (f" ({hint})" if hint else ""),
-            "minLength": "must not be empty",
-            "minItems": "must list at least one entry",
-            "type": f"must be {_a(err.validator_value)}, not {_a(type(err.instance).__name__)}",
-        }.get(str(err.validator), err.message)
-        problems.append(Problem(doc.pos(path), f"{where}: {message}"))
-    return problems
-
-
-def _a(type_name: object) -> str:
-    names = {
-        "string": "text",
-        "str": "text",
-        "integer": "a whole number",
-        "int": "a whole number",
-        "object": "a mapping",
-        "dict": "a mapping",
-        "array": "a list",
-        "list": "a list",
-        "boolean": "true or false",
-        "bool": "true or false",
-        "NoneType": "empty",
-        "float": "a number",
-    }
-    if isinstance(type_name, list):
-        return " or ".join(names.get(t, t) for t in type_name)
-    return names.get(str(type_name), str(type_name))
 
 
 class _Loader:
@@ -112,8 +44,20 @@ class _Loader:
         self.attachments: set[Path] = set()
         self.discussions = False  # course.yaml's default for modules without a discussion entry
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
+        self.listed: dict[str, tuple[str, Pos]] = {}  # module id -> (category id, where course.yaml lists it)
 
     # --- files -------------------------------------------------------------------------
+    def yaml(self, file: Path, schema_name: str) -> YamlDoc | None:
+        """A YAML file that parses and fits its JSON Schema, else None (its problems recorded)."""
+        try:
+            doc = load_yaml(file)
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        found = schema_problems(doc, schema_name)
+        self.out.problems.extend(found)
+        return None if found else doc
+
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
         target = (doc.file.parent / rel).resolve()
@@ -124,7 +68,9 @@ class _Loader:
             )
             return None
         if not target.is_file():
-            self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)})")
+            siblings = [f.name for f in target.parent.iterdir()] if target.parent.is_dir() else []
+            hint = did_you_mean(target.name, siblings)
+            self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)}){hint}")
             return None
         try:
             text = target.read_text(encoding="utf-8")
@@ -187,6 +133,8 @@ class _Loader:
             self.page_links.append((rel, ref.pos))
         elif problem := attachment_problem(full, rel):
             self.out.error(ref.pos, f"link '{ref.target}': {problem}")
+        elif ref.image and (problem := image_problem(full)):
+            self.out.error(ref.pos, f"image '{ref.target}' {problem}")
         else:
             self.attachments.add(rel)
 
@@ -195,6 +143,8 @@ class _Loader:
         known = {Path("."), Path(COURSE_FILE)}
         known |= {p.body.pos.file.relative_to(self.root) for p in pages}
         known |= {c.intro.pos.file.relative_to(self.root) for c in categories}
+        for module_id in self.listed:  # a module whose module.yaml is broken is reported once, there
+            known |= {Path("modules", module_id), Path("modules", module_id, MODULE_FILE)}
         for m in modules:
             folder = m.folder.relative_to(self.root)
             known |= {folder, folder / MODULE_FILE}
@@ -230,9 +180,8 @@ class _Loader:
                 seen[item["id"]] = pos
 
     # --- documents ---------------------------------------------------------------------
-    def module(
-        self, folder: Path, doc: YamlDoc, assessment: YamlDoc | None, competency_ids: dict[str, Pos]
-    ) -> Module:
+    def module(self, folder: Path, doc: YamlDoc, competency_ids: dict[str, Pos]) -> Module:
+        assessment, unreadable = self.assessment_doc(folder)
         d = doc.data
         if d["id"] != folder.name:
             self.out.error(
@@ -308,7 +257,7 @@ class _Loader:
             readings=self.links_list(doc, ("readings",), d.get("readings", [])),
             folder=folder,
             pos=doc.pos(()),
-            quiz=self.module_quiz(doc, assessment, competencies),
+            quiz=self.module_quiz(doc, assessment, competencies, unreadable),
             discussion=self.discussion(doc),
             topics=tuple(d.get("topics", [])),
         )
@@ -325,11 +274,17 @@ class _Loader:
         return Discussion(title, prompt, doc.pos(("discussion",)))
 
     def module_quiz(
-        self, doc: YamlDoc, assessment: YamlDoc | None, competencies: tuple[Competency, ...]
+        self,
+        doc: YamlDoc,
+        assessment: YamlDoc | None,
+        competencies: tuple[Competency, ...],
+        unreadable: bool = False,
     ) -> ModuleQuiz:
         q = doc.data.get("quiz", {})
         if assessment is None:
-            return ModuleQuiz(q.get("questions"), pos=doc.pos(()), settings_pos=doc.pos(("quiz",)))
+            return ModuleQuiz(
+                q.get("questions"), pos=doc.pos(()), settings_pos=doc.pos(("quiz",)), unreadable=unreadable
+            )
         own = [c.id for c in competencies]
         seen: dict[str, Pos] = {}
         for i, objective in enumerate(assessment.data["objectives"]):
@@ -337,7 +292,8 @@ class _Loader:
             if objective["competency"] not in own:
                 self.out.error(
                     pos,
-                    f"unknown competency '{objective['competency']}'; an objective assesses a "
+                    f"unknown competency '{objective['competency']}'"
+                    f"{did_you_mean(objective['competency'], own)}; an objective assesses a "
                     f"competency of its own module: {', '.join(own)}",
                 )
             elif objective["competency"] in seen:
@@ -360,27 +316,74 @@ class _Loader:
             settings_pos=doc.pos(("quiz",)),
         )
 
-    def assessment_doc(self, folder: Path) -> tuple[YamlDoc | None, list[Problem]]:
-        """The module's assessment.yaml, schema-checked; None when the module has none."""
+    def assessment_doc(self, folder: Path) -> tuple[YamlDoc | None, bool]:
+        """The module's assessment.yaml, schema-checked, and whether one is there but unusable
+        (its problems recorded)."""
         file = folder / ASSESSMENT_FILE
         if not file.is_file():
-            return None, []
+            return None, False
         if not file.resolve().is_relative_to(self.root):
-            return None, [Problem(Pos(file), f"{ASSESSMENT_FILE} is a link to a file outside the course")]
-        try:
-            adoc = load_yaml(file)
-        except CourseError as exc:
-            return None, list(exc.problems)
-        return adoc, _schema_problems(adoc, "assessment.schema.json")
+            self.out.error(Pos(file), f"{ASSESSMENT_FILE} is a link to a file outside the course")
+            return None, True
+        doc = self.yaml(file, "assessment.schema.json")
+        return doc, doc is None
+
+    def check_dependencies(self, module_id: str, mdoc: YamlDoc, known: list[str]) -> None:
+        for i, dep in enumerate(mdoc.data.get("dependencies", [])):
+            target = dep.get("module")
+            if target is not None and target not in known:
+                self.out.error(
+                    mdoc.pos(("dependencies", i, "module")),
+                    f"dependency on unknown module '{target}'{did_you_mean(target, known)}; "
+                    f"known: {', '.join(known)}",
+                )
+            elif target == module_id:
+                self.out.error(mdoc.pos(("dependencies", i, "module")), "a module cannot depend on itself")
+
+    def provisional(self, course_file: Path, modules: tuple[Module, ...]) -> Course:
+        """A stand-in course around the modules that loaded while course.yaml is broken, so lint can
+        still check their quizzes and content; never built (its problems make loading fail)."""
+        nobody = Link(self.root.name, None, Pos(course_file))
+        return Course(
+            id=self.root.name,
+            title=self.root.name,
+            version="0",
+            release_date=date(2000, 1, 1),
+            language="en",
+            description="",
+            licence=nobody,
+            publisher=None,
+            authors=(),
+            keywords=(),
+            source=None,
+            pages=(),
+            categories=(),
+            modules=modules,
+            quiz=QuizSettings(),
+            root=self.root,
+            pos=Pos(course_file),
+            attachments=frozenset(self.attachments),
+        )
 
     def course(self) -> Course:
+        """The course (provisional when course.yaml is unusable). Problems go to ``self.out``; with a
+        broken module.yaml the other modules are still checked, so one run lists everything."""
         course_file = self.root / COURSE_FILE
         if not course_file.is_file():
             raise CourseError([Problem(Pos(course_file), f"no {COURSE_FILE} here; is this a course folder?")])
-        doc = load_yaml(course_file)
-        problems = _schema_problems(doc, "course.schema.json")
-        if problems:
-            raise CourseError(problems)
+        doc = self.yaml(course_file, "course.schema.json")
+        modules_dir = self.root / "modules"
+        folders = sorted(p.name for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
+        if doc is None:
+            # Still check every module folder, so fixing course.yaml does not reveal a second round.
+            found: dict[str, Module] = {}
+            for name in folders:
+                if (modules_dir / name / MODULE_FILE).is_file():
+                    mdoc = self.yaml(modules_dir / name / MODULE_FILE, "module.schema.json")
+                    if mdoc is not None:
+                        found[name] = self.module(modules_dir / name, mdoc, {})
+                        self.check_dependencies(name, mdoc, folders)
+            return self.provisional(course_file, tuple(found.values()))
         d = doc.data
         if d["id"] != self.root.name:
             self.out.error(
@@ -390,7 +393,7 @@ class _Loader:
         self.unique(doc, ("categories",), d["categories"], "category")
         self.unique(doc, ("pages",), d.get("pages", []), "page")
 
-        listed: dict[str, tuple[str, Pos]] = {}
+        listed = self.listed
         for ci, cat in enumerate(d["categories"]):
             for mi, module_id in enumerate(cat["modules"]):
                 pos = doc.pos(("categories", ci, "modules", mi))
@@ -403,66 +406,51 @@ class _Loader:
                     listed[module_id] = (cat["id"], pos)
 
         module_docs: dict[str, YamlDoc] = {}
-        assessment_docs: dict[str, YamlDoc | None] = {}
-        schema_problems: list[Problem] = []
         for module_id, (_, pos) in listed.items():
             file = self.root / "modules" / module_id / MODULE_FILE
             if not file.is_file():
-                self.out.error(pos, f"module '{module_id}' has no modules/{module_id}/{MODULE_FILE}")
+                unlisted = [f for f in folders if f not in listed]
+                self.out.error(
+                    pos,
+                    f"module '{module_id}' has no modules/{module_id}/{MODULE_FILE}"
+                    + did_you_mean(module_id, unlisted),
+                )
                 continue
             if not file.resolve().is_relative_to(self.root):
                 self.out.error(
                     pos, f"modules/{module_id}/{MODULE_FILE} is a link to a file outside the course"
                 )
                 continue
-            try:
-                mdoc = load_yaml(file)
-            except CourseError as exc:
-                schema_problems.extend(exc.problems)
-                continue
-            found = _schema_problems(mdoc, "module.schema.json")
-            adoc, assessment_problems = self.assessment_doc(file.parent)
-            found += assessment_problems
-            schema_problems.extend(found)
-            if not found:
+            if (mdoc := self.yaml(file, "module.schema.json")) is not None:
                 module_docs[module_id] = mdoc
-                assessment_docs[module_id] = adoc
-        modules_dir = self.root / "modules"
-        if modules_dir.is_dir():
-            for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
-                if folder.name not in listed:
-                    self.out.error(
-                        Pos(folder / MODULE_FILE),
-                        f"module folder '{folder.name}' is not listed in any category of {COURSE_FILE}",
-                    )
-        if schema_problems:
-            raise CourseError([*schema_problems, *self.out.problems])
+        for name in folders:
+            if name not in listed:
+                self.out.error(
+                    Pos(modules_dir / name / MODULE_FILE),
+                    f"module folder '{name}' is not listed in any category of {COURSE_FILE}",
+                )
 
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
         modules = {
-            mid: self.module(self.root / "modules" / mid, mdoc, assessment_docs[mid], competency_ids)
+            mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
             for mid, mdoc in module_docs.items()
         }
+        category_ids = [c["id"] for c in d["categories"]]
         for module_id, mdoc in module_docs.items():
             expected = listed[module_id][0]
             if mdoc.data["category"] != expected:
                 self.out.error(
                     mdoc.pos(("category",)),
                     f"category '{mdoc.data['category']}' differs from the category that lists this "
-                    f"module in {COURSE_FILE} ('{expected}')",
+                    f"module in {COURSE_FILE} ('{expected}')"
+                    + (
+                        did_you_mean(mdoc.data["category"], category_ids)
+                        if mdoc.data["category"] not in category_ids
+                        else ""
+                    ),
                 )
-            for i, dep in enumerate(mdoc.data.get("dependencies", [])):
-                target = dep.get("module")
-                if target is not None and target not in listed:
-                    self.out.error(
-                        mdoc.pos(("dependencies", i, "module")),
-                        f"dependency on unknown module '{target}'; known: {', '.join(listed)}",
-                    )
-                elif target == module_id:
-                    self.out.error(
-                        mdoc.pos(("dependencies", i, "module")), "a module cannot depend on itself"
-                    )
+            self.check_dependencies(module_id, mdoc, list(listed))
 
         categories = tuple(
             Category(
@@ -482,7 +470,6 @@ class _Loader:
             if (body := self.markdown_file(doc, ("pages", i, "file"), p["file"])) is not None
         )
         self.check_page_links(pages, categories, modules.values())
-        self.out.raise_if_any()
         quiz = d.get("quiz", {})
         return Course(
             id=d["id"],
@@ -502,7 +489,7 @@ class _Loader:
             else None,
             pages=pages,
             categories=categories,
-            modules=tuple(modules[m] for c in categories for m in c.module_ids),
+            modules=tuple(modules[m] for c in categories for m in c.module_ids if m in modules),
             quiz=QuizSettings(
                 seed=quiz.get("seed", 0),
                 pass_mark=quiz.get("pass_mark", 80),
@@ -514,11 +501,26 @@ class _Loader:
         )
 
 
-def load_course(path: Path | str) -> Course:
-    """Load and check a course; raises CourseError listing every problem found."""
+def _root(path: Path | str) -> Path:
     root = Path(path).resolve()
     if root.is_file() and root.name == COURSE_FILE:
         root = root.parent
     if not root.is_dir():
         raise CourseError([Problem(Pos(root), "course folder not found")])
-    return _Loader(root).course()
+    return root
+
+
+def check_course(path: Path | str) -> tuple[Course, list[Problem]]:
+    """Load as far as possible and return every problem found (for lint). With problems, the course
+    lacks the broken parts (a provisional one around the modules when course.yaml is unusable)."""
+    loader = _Loader(_root(path))
+    course = loader.course()
+    return course, loader.out.problems
+
+
+def load_course(path: Path | str) -> Course:
+    """Load and check a course; raises CourseError listing every problem found."""
+    course, problems = check_course(path)
+    if problems:
+        raise CourseError(problems)
+    return course

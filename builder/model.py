@@ -92,6 +92,7 @@ class ModuleQuiz:
     positions: Mapping[tuple[str | int, ...], Pos] = field(default_factory=dict, hash=False)
     pos: Pos | None = None  # assessment.yaml, or the module when it has none
     settings_pos: Pos | None = None  # the ``quiz`` mapping of module.yaml
+    unreadable: bool = False  # assessment.yaml is there but broken (its problems are reported)
 
     def at(self, *path: str | int) -> Pos | None:
         """Position of a value of assessment.yaml (else of its nearest parent)."""

@@ -4,6 +4,10 @@ The XSDs are third-party files kept outside the repository. ``schemas/catalog.js
 set's files, the driver to load per document type and the local stand-ins for the absolute URLs
 some official files import; ``schemas/schemas.lock`` pins every one of those files by sha256, so a
 different or edited copy fails loudly instead of silently validating against other rules.
+
+The schema directory is, in order: ``--schema-dir``, ``$LMS_SCHEMA_DIR``, the user data folder that
+``builder schemas fetch`` fills (platformdirs), ``../shared/schemas`` beside a checkout. When none
+holds the sets, every command says so in one line and exits ``EXIT_SCHEMAS_MISSING``.
 """
 
 from __future__ import annotations
@@ -19,24 +23,28 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import click
+import platformdirs
 import xmlschema
 from lxml import etree
 
 from builder.errors import BuildError
-from builder.paths import PROJECT_ROOT, SCHEMAS
+from builder.paths import IN_CHECKOUT, PROJECT_ROOT, SCHEMAS
 
 ENV_VAR = "LMS_SCHEMA_DIR"
-DEFAULT_SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "schemas"
+APP_NAME = "lms-package-builder"
+DEFAULT_SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "schemas"  # used only inside a checkout
 CATALOG_FILE = SCHEMAS / "catalog.json"
 LOCK_FILE = SCHEMAS / "schemas.lock"
+EXIT_SCHEMAS_MISSING = 2  # the same in every command (validate: "an input is unusable")
+FETCH_HINT = "run `builder schemas fetch` (or `builder schemas fetch --from DIR_OR_URL` for a local copy)"
 
 schema_dir_option = click.option(
     "--schema-dir",
     "schema_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=f"Folder holding the official XSD sets. Default: ${ENV_VAR}, else ../shared/schemas "
-    "next to the checkout.",
+    help=f"Folder holding the official XSD sets. Default: ${ENV_VAR}, else the folder `builder schemas "
+    "fetch` fills, else ../shared/schemas next to a checkout.",
 )
 
 
@@ -46,6 +54,10 @@ class SchemaSetupError(BuildError):
 
 class SchemaLockError(SchemaSetupError):
     """A schema file is missing or its sha256 is not the one in schemas/schemas.lock."""
+
+
+class SchemaMissingError(SchemaLockError):
+    """No schema directory, or a set's files are not there: one line saying how to get them."""
 
 
 @dataclass(frozen=True)
@@ -157,23 +169,40 @@ def use_schema_dir(schema_dir: Path | str | None) -> None:
     _chosen_dir = Path(schema_dir) if schema_dir is not None else None
 
 
-def resolve_schema_dir(explicit: Path | str | None = None) -> Path:
-    """Explicit argument or --schema-dir, else $LMS_SCHEMA_DIR, else ../shared/schemas; never a silent
-    fallback."""
+def user_schema_dir() -> Path:
+    """The folder ``builder schemas fetch`` writes to: the user's data folder (platformdirs)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "schemas"
+
+
+def schema_dir_candidates(explicit: Path | str | None = None) -> list[tuple[Path, str]]:
+    """Every place looked in, in order, with where it came from; an explicit choice is the only one."""
     if explicit is None:
         explicit = _chosen_dir
     if explicit is not None:
-        candidate, source = Path(explicit), "--schema-dir"
-    elif os.environ.get(ENV_VAR):
-        candidate, source = Path(os.environ[ENV_VAR]), f"${ENV_VAR}"
-    else:
-        candidate, source = DEFAULT_SCHEMA_DIR, f"the default (${ENV_VAR} is not set)"
-    if not candidate.is_dir():
-        raise SchemaSetupError(
-            f"schema directory not found: {candidate} (from {source}); "
-            f"pass --schema-dir or set {ENV_VAR} to the folder holding the official XSD sets"
+        return [(Path(explicit), "--schema-dir")]
+    if os.environ.get(ENV_VAR):
+        return [(Path(os.environ[ENV_VAR]), f"${ENV_VAR}")]
+    found = [(user_schema_dir(), "the user data folder")]
+    if IN_CHECKOUT:
+        found.append((DEFAULT_SCHEMA_DIR, "beside the checkout"))
+    return found
+
+
+def resolve_schema_dir(explicit: Path | str | None = None) -> Path:
+    """Explicit argument or --schema-dir, else $LMS_SCHEMA_DIR, else the user data folder, else
+    ../shared/schemas beside a checkout; never a silent fallback from an explicit choice."""
+    candidates = schema_dir_candidates(explicit)
+    for candidate, _source in candidates:
+        if candidate.is_dir():
+            return candidate.resolve()
+    if len(candidates) == 1 and candidates[0][1] != "the user data folder":
+        candidate, source = candidates[0]
+        raise SchemaMissingError(
+            f"schema directory not found: {candidate} (from {source}); point it at the folder holding "
+            f"the official XSD sets, or {FETCH_HINT}"
         )
-    return candidate.resolve()
+    tried = ", ".join(str(c) for c, _ in candidates)
+    raise SchemaMissingError(f"the official XSD sets are not installed (looked in {tried}): {FETCH_HINT}")
 
 
 # Per-process caches keyed by resolved schema dir: each set is verified and compiled once.
@@ -260,6 +289,11 @@ class SchemaCatalog:
                 if actual != expected:
                     problems.append(f"{path}: sha256 {actual}, expected {expected}")
                 contents[rel] = data
+        missing = [p for p in problems if p.endswith(")") and ": missing (" in p]
+        if problems and len(missing) == len(problems):
+            more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+            first = missing[0].split(" (expected")[0]
+            raise SchemaMissingError(f"schema set {spec.name} is incomplete: {first}{more}; {FETCH_HINT}")
         if problems:
             raise SchemaLockError(
                 f"schema set {spec.name} does not match {LOCK_FILE.name}:\n  " + "\n  ".join(problems)

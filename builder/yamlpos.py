@@ -45,6 +45,7 @@ class YamlDoc:
     data: Any
     values: dict[JsonPath, Pos] = field(default_factory=dict)
     keys: dict[JsonPath, Pos] = field(default_factory=dict)
+    raw: dict[JsonPath, str] = field(default_factory=dict)  # scalars as written, for "quote it" hints
 
     def pos(self, path: JsonPath, *, key: bool = False) -> Pos:
         """Best position for a path: the key (if asked and known), else the value, else the nearest parent."""
@@ -132,6 +133,8 @@ class _Builder:
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
             self.fail(node, f"unsupported YAML tag {node.tag}; write plain lists and mappings")
             return None
+        if isinstance(node, yaml.ScalarNode):
+            self.doc.raw[path] = node.value
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,12 @@ REPO = Path(__file__).resolve().parent.parent
 OSEE = REPO / "courses" / "osee"
 # Authored questions of every type for the mini course's alpha module (a quiz block for its module.yaml).
 EVERY_TYPE_QUIZ = (FIXTURES / "authored_every_type.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_data(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """XSDs a developer fetched into their own data folder must not change what the tests see."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
 
 
 @pytest.fixture

@@ -103,13 +103,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     course = load_course(OSEE)
     web = [f"web/{p.name}" for p in sorted((root / "web").glob("*.html"))]
-    assert len(web) == 2 + len(course.pages) + len(course.categories) + len(course.modules), web
+    practice = [w for w in web if w.startswith("web/quiz-")]  # a practice quiz per module
+    assert len(practice) == len(course.modules), web
+    assert len(web) == 2 + len(course.pages) + len(course.categories) + 2 * len(course.modules), web
     scos = _sco_pages(root, "scorm12") + _sco_pages(root, "scorm2004")
     content = [s for s in scos if "/module-" in s]
     quizzes = [s for s in scos if "/quiz-" in s]
     assert len(content) == len(quizzes) == 2 * len(course.modules), scos
     cc = _cc_pages(root, "cc11") + _cc_pages(root, "cc13")
-    assert len(cc) == 2 * (len(web) - 1), cc  # every web page but the index: the cartridge's outline is that
+    assert len(cc) == 2 * (len(web) - len(practice) - 1), cc  # web pages but the index and quizzes
     seen: set[bytes] = set()
     kinds = [distinct(root, pages, seen) for pages in (web, content, [*quizzes, EVERY_TYPE_QUIZ], cc)]
     with serve(root) as url:

@@ -112,7 +112,9 @@ def test_nothing_invented_where_the_seed_has_no_link_or_publisher(course: Course
     assert course.publisher is None
     assert course.source is not None and course.source.url is None
     links = [r for m in course.modules for tm in m.training_materials for r in tm.resources]
-    links += [r for m in course.modules for r in m.readings] + [r for c in course.categories for r in c.readings]
+    links += [r for m in course.modules for r in m.readings] + [
+        r for c in course.categories for r in c.readings
+    ]
     assert [link.url for link in links if link.url] == []
     texts = [s.body.text for m in course.modules for s in m.sections] + [p.body.text for p in course.pages]
     assert not [t for t in texts if "http://" in t or "https://" in t]

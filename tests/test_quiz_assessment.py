@@ -139,7 +139,7 @@ BAD: dict[str, tuple[str, str, str, str]] = {
     ),
     "all of the above": (
         GAMMA,
-        "text: Buy a larger machine next quarter,",
+        "text: Buy a larger machine for next year,",
         "text: All of the above,",
         r"'all/none of the above' has no meaning",
     ),

@@ -18,6 +18,7 @@ from builder.schemas import (
     ENV_VAR,
     SchemaCatalog,
     SchemaLockError,
+    SchemaMissingError,
     SchemaSetupError,
     default_catalog,
     schema_dir_option,
@@ -116,7 +117,10 @@ def test_missing_schema_dir_names_what_was_tried(tmp_path: Path, monkeypatch: py
         SchemaCatalog()
     monkeypatch.delenv(ENV_VAR)
     monkeypatch.setattr(schemas, "DEFAULT_SCHEMA_DIR", tmp_path / "default")
-    with pytest.raises(SchemaSetupError, match=rf"default \(from the default \(\${ENV_VAR} is not set"):
+    with pytest.raises(
+        SchemaMissingError,
+        match=r"not installed \(looked in .*xdg.*, .*default\): run `builder schemas fetch`",
+    ):
         SchemaCatalog()
 
 

@@ -245,7 +245,7 @@ def test_worst_case_suspend_data_of_every_osee_quiz_fits_scorm12(osee: dict[str,
 
 
 def test_build_reports_each_sco_suspend_data_against_the_limit(mini: Path, tmp_path: Path) -> None:
-    result = run("build", mini, "-f", "scorm12", "--out", tmp_path / "out")
+    result = run("-v", "build", mini, "-f", "scorm12", "--out", tmp_path / "out")  # a diagnostic: -v only
     assert result.exit_code == 0
     lines = [line for line in result.stderr.splitlines() if "suspend_data" in line]
     assert len(lines) == 3

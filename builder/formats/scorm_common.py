@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-import click
 from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
+from builder import output
 from builder.errors import BuildError
 from builder.formats.scorm_quiz import QuizPage, quiz_page, quiz_suspend_worst_case
 from builder.model import Course, Module
@@ -177,7 +177,7 @@ def report_suspend_budget(package: Package) -> None:
     for module in package.course.modules:
         sizes = ", ".join(f"{s.kind} {s.suspend_worst}" for s in package.scos_of(module))
         line = f"{package.flavour.name}: suspend_data worst case / {limit}: {module.id}: {sizes}"
-        click.echo(line, err=True)
+        output.detail(line)
 
 
 # --- files the SCO pages use --------------------------------------------------------------------------

@@ -1,13 +1,21 @@
-"""The ``web`` format: an offline static HTML site of the course (index, pages, categories, modules)."""
+"""The ``web`` format: an offline static HTML site of the course (index, pages, categories, modules).
+
+Each module page links to its quiz in practice mode: the SCO's quiz page and script (scorm/quiz.js)
+run against static/practice.js, a stand-in for the SCORM runtime that talks to no LMS.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from builder.model import Course
+from markupsafe import Markup
+
+from builder.formats.scorm_quiz import quiz_page
+from builder.model import Course, Module
 from builder.package import atomic_dir
 from builder.paths import STATIC
+from builder.quiz import build_quizzes
 from builder.render import (
     ASSETS_DIR,
     STATIC_DIR,
@@ -19,6 +27,8 @@ from builder.render import (
 )
 
 NAME = "web"
+PRACTICE_SUSPEND_LIMIT = 64000  # practice.js stores nothing; quiz.js only compares against this
+PRACTICE_FILES = ("scorm/quiz.js", "scorm/scorm.css")  # what the practice quiz pages use of the SCO runtime
 
 
 def reading_order(course: Course) -> list[tuple[str, str, str, object]]:
@@ -39,6 +49,7 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
         written.append(name)
 
     emit(index_url(), "index.html", title="Contents", current="index", breadcrumbs=[])
+    quizzes = build_quizzes(course).quizzes
     order = reading_order(course)
     for i, (title, url, kind, obj) in enumerate(order):
         prev = order[i - 1][:2] if i > 0 else ("Contents", index_url())
@@ -47,6 +58,22 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
         if kind == "module":
             cat = course.category(obj.category_id)  # type: ignore[attr-defined]
             crumbs.append((cat.title, category_url(cat)))
+        extra: dict[str, object] = {}
+        if kind == "module" and (quiz := quizzes.get(obj.id)) is not None and quiz.questions:  # type: ignore[attr-defined]
+            extra["practice_quiz"] = {"href": practice_url(obj), "count": len(quiz.questions)}  # type: ignore[arg-type]
+            view = quiz_page(course, obj, quiz, "2004", PRACTICE_SUSPEND_LIMIT)  # type: ignore[arg-type]
+            emit(
+                practice_url(obj),  # type: ignore[arg-type]
+                "practice_quiz.html",
+                title=view.title,
+                current=f"quiz-{obj.id}",  # type: ignore[attr-defined]
+                breadcrumbs=[*crumbs, (title, url)],
+                prev=(title, url),
+                next=nxt,
+                module=obj,
+                quiz=view,
+                data_json=Markup(view.data_json),
+            )
         emit(
             url,
             f"{kind}.html",
@@ -56,6 +83,7 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
             prev=prev,
             next=nxt,
             **{kind: obj},
+            **extra,
         )
     emit(
         "attributions.html",
@@ -70,12 +98,21 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
         if asset.is_file():
             shutil.copyfile(asset, dest / STATIC_DIR / asset.name)
             written.append(f"{STATIC_DIR}/{asset.name}")
+    if any(name.startswith("quiz-") for name in written):
+        (dest / STATIC_DIR / "scorm").mkdir()
+        for rel in PRACTICE_FILES:
+            shutil.copyfile(STATIC / rel, dest / STATIC_DIR / rel)
+            written.append(f"{STATIC_DIR}/{rel}")
     for rel in sorted(course.attachments):
         target = dest / ASSETS_DIR / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(course.root / rel, target)
         written.append(f"{ASSETS_DIR}/{rel.as_posix()}")
     return written
+
+
+def practice_url(module: Module) -> str:
+    return f"quiz-{module.id}.html"
 
 
 def build(course: Course, out_dir: Path) -> list[Path]:

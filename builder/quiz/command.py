@@ -9,13 +9,13 @@ import click
 
 from builder.errors import CourseError, Problem
 from builder.load import load_course
-from builder.paths import DEFAULT_COURSE
+from builder.paths import course_or_default
 from builder.quiz.build import build_quizzes
 from builder.quiz.report import quizzes_json, quizzes_text
 
 
 def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None:
-    course = load_course(course_dir or DEFAULT_COURSE)
+    course = load_course(course_or_default(course_dir))
     if module_id is not None and module_id not in {m.id for m in course.modules}:
         known = ", ".join(m.id for m in course.modules)
         raise CourseError([Problem(course.pos, f"no module '{module_id}' in this course; modules: {known}")])

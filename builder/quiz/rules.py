@@ -37,6 +37,8 @@ def coverage(quiz: Quiz, module: Module) -> Iterator[Problem]:
     """Error: a competency assessed by fewer than MIN_CHECKS graded items, or by none at apply level
     or above (an item model counts once)."""
     where = module.quiz.pos or module.pos
+    if module.quiz.unreadable:
+        return
     for comp in module.competencies:
         slots = [slot for slot in quiz.slots if comp.id in slot[0].competency_ids and slot[0].graded]
         if len(slots) < MIN_CHECKS:
