@@ -228,13 +228,21 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
             )
 
     name(course.pos, "course.fullname", course.title, "course title")
+    name(course.pos, "competency_framework.shortname", course.title, "course title (framework short name)")
     for category in course.categories:
         name(category.pos, "course_sections.name", category.title, f"category '{category.id}' title")
+        name(
+            category.pos,
+            "competency.shortname",
+            category.title,
+            f"category '{category.id}' title (framework)",
+        )
         for link in category.readings:
             if link.url:
                 name(link.pos, "url.name", link.title, f"link '{link.title[:40]}…' title")
     for module in course.modules:
         name(module.pos, "page.name", module.title, f"module '{module.id}' title")
+        name(module.pos, "competency.shortname", module.title, f"module '{module.id}' title (framework)")
         name(module.pos, "quiz.name", quiz_name(module.title), f"module '{module.id}' quiz name")
         ident(
             module.pos,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from builder import moodle_limits as limits
 from builder.validate import hardened_parser
 from tests.conftest import FIXTURES, edit, line_of, run
 from tests.gift_parser import parse
+from tests.test_moodle_harness import moodle_import
 
 LONG_COURSE_ID = "overflowing-course-" + "c" * 45  # 64 characters, the most an id may have
 LONG_COMPETENCY = "alpha-planning-" + "p" * 45  # 60 characters: over the 50 Moodle keeps of a tag
@@ -101,3 +104,27 @@ def test_lint_says_what_the_moodle_writers_change_with_positions(overflowing: Pa
     assert any(f"competency id '{LONG_COMPETENCY}'" in line for line in lines), result.stderr
     assert any("page.name" in line and "module.yaml" in line for line in lines), result.stderr
     assert result.exit_code == 1
+
+
+def test_the_competency_csv_fits_short_names(overflowing: Path, tmp_path: Path) -> None:
+    out = _build(overflowing, tmp_path / "dist", "competencies")
+    rows = list(
+        csv.reader(io.StringIO((out / f"{LONG_COURSE_ID}-competencies.csv").read_text(encoding="utf-8")))
+    )
+    assert all(0 < len(row[1]) <= 100 and 0 < len(row[2]) <= 100 for row in rows[1:])
+    assert any(row[2].endswith("…") and row[2].startswith("Alpha Module with") for row in rows[1:])
+
+
+@pytest.mark.moodle
+def test_the_overflowing_course_goes_into_a_real_moodle_whole(overflowing: Path, tmp_path: Path) -> None:
+    """Moodle's own import and restore, PostgreSQL's column limits: nothing refused, nothing lost."""
+    out = _build(overflowing, tmp_path / "dist", "moodle", "moodlexml", "gift", "competencies")
+    framework = moodle_import("competencies", out / f"{LONG_COURSE_ID}-competencies.csv")
+    assert framework["verdict"] == "accepted" and framework["problems"] == []
+    for kind, name in (("moodlexml", "moodle.xml"), ("gift", "gift.txt")):
+        report = moodle_import(kind, out / f"{LONG_COURSE_ID}-{name}")
+        assert report["verdict"] == "accepted" and report["import"]["completed"], report.get("reason")
+        assert report["import"]["questions_saved"] == report["import"]["questions_parsed"] > 0
+    restored = moodle_import("mbz", out / f"{LONG_COURSE_ID}.mbz")
+    assert restored["verdict"] == "accepted" and restored["problems"] == [], restored.get("reason")
+    assert restored["competencies"]["dropped"] == {"course": [], "modules": []}
