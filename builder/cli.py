@@ -116,6 +116,7 @@ def build(
     Formats (files in OUT/<course-id>/, ID = the course id):
       web           offline HTML site: web/index.html (each module
                     links to its quiz in practice mode)
+      moodle        Moodle course backup (restore in Moodle 4.1-4.5): ID.mbz
       scorm12       SCORM 1.2 package (Moodle, any SCORM LMS): ID-scorm12.zip
       scorm2004     SCORM 2004 4th Edition package: ID-scorm2004.zip
       cc11          Common Cartridge 1.1 (Moodle course restore): ID-cc11.imscc

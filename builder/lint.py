@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import markdown
+from builder import markdown, moodle_limits
 from builder.errors import CourseError, Problem
 from builder.load import check_course
 from builder.model import Course, Markdown
@@ -74,9 +74,10 @@ def lint(course: Course) -> list[Problem]:
 
     Raises CourseError when the quizzes break a rule, as a build would.
     """
-    return sorted(
-        [*build_quizzes(course).warnings, *content_warnings(course)], key=lambda p: (p.pos, p.message)
-    )
+    quizzes = build_quizzes(course)
+    # What the Moodle writers (Moodle XML, GIFT, course backup) change to fit Moodle's columns.
+    fitted = moodle_limits.course_problems(course, quizzes.quizzes)
+    return sorted([*quizzes.warnings, *fitted, *content_warnings(course)], key=lambda p: (p.pos, p.message))
 
 
 def content_warnings(course: Course) -> list[Problem]:

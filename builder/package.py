@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import shutil
+import tarfile
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
+
+from builder.errors import BuildError
 
 ZIP_EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC)  # the zip format cannot store earlier times
 
@@ -106,3 +111,46 @@ def tree_files(folder: Path) -> dict[str, Path]:
         if path.is_file():
             files[path.relative_to(folder).as_posix()] = path
     return files
+
+
+TGZ_INDEX = ".ARCHIVE_INDEX"
+USTAR_MAX_MTIME = 8**11 - 1  # 11 octal digits  # Moodle's tgz packer lists the archive in this first entry
+
+
+def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime) -> None:
+    """Write a gzip'd ustar archive as Moodle's tgz packer does, byte-identical per input, atomically.
+
+    Entries are sorted, every one with the same mtime, owner 0/0, mode 0644; an ``.ARCHIVE_INDEX``
+    comes first (Moodle reads it to list the archive); the gzip header carries no time or name.
+    """
+    mtime = int(when.timestamp())
+    if not 0 <= mtime <= USTAR_MAX_MTIME:
+        raise BuildError(f"{target.name}: time {when.isoformat()} does not fit a tar archive (1970 to 2242)")
+    names = sorted(entries, key=lambda n: n.encode("utf-8"))
+    sizes = {n: (len(d) if isinstance(d, bytes) else d.stat().st_size) for n, d in entries.items()}
+    index = f"Moodle archive file index. Count: {len(names)}\n" + "".join(
+        f"{safe_member(n)}\tf\t{sizes[n]}\t{mtime}\n" for n in names
+    )
+
+    def info(name: str, size: int) -> tarfile.TarInfo:
+        member = tarfile.TarInfo(name)
+        member.size, member.mtime, member.mode = size, mtime, 0o644
+        member.uid = member.gid = 0
+        member.uname = member.gname = ""
+        return member
+
+    with (
+        atomic_file(target) as tmp,
+        tmp.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+    ):
+        data = index.encode("utf-8")
+        tar.addfile(info(TGZ_INDEX, len(data)), io.BytesIO(data))
+        for name in names:
+            content = entries[name]
+            if isinstance(content, Path):
+                with content.open("rb") as src:
+                    tar.addfile(info(name, sizes[name]), src)
+            else:
+                tar.addfile(info(name, len(content)), io.BytesIO(content))

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from builder.errors import BuildError
 from builder.formats import gift
-from builder.formats.moodlexml import html_text, inline_html, module_category, plain_html
+from builder.formats.moodlexml import html_text, inline_html, module_category, plain_html, rubric_html
 from builder.load import load_course
+from builder.moodle_limits import matching_layout
 from builder.quiz import Question, QuestionType, build_quizzes
 from tests.conftest import OSEE
 from tests.gift_parser import GiftError, GiftQuestion, Text, parse, read_question
@@ -102,10 +103,12 @@ def check_question(parsed: GiftQuestion, q: Question) -> None:
     """Compare a question Moodle would import with the quiz model it came from."""
     html = "html"
     assert parsed.name == q.id
-    assert parsed.text == Text(html_text(q.stem), html)
+    layout = matching_layout(q) if q.type is QuestionType.MATCHING else None
+    assert parsed.text.format == html
+    assert parsed.text.text.startswith(html_text(q.stem) + (layout.extra_html if layout else ""))
     if q.type is QuestionType.ESSAY:
         assert parsed.qtype == "essay"
-        assert parsed.general_feedback == Text(html_text(q.feedback), html)
+        assert parsed.general_feedback == Text(html_text(q.feedback) + rubric_html(q), html)
         return
     assert parsed.general_feedback.text == html_text(q.feedback)
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
@@ -124,9 +127,20 @@ def check_question(parsed: GiftQuestion, q: Question) -> None:
         assert parsed.feedback_false.text == html_text(options["false"].feedback)
     elif q.type is QuestionType.MATCHING:
         assert parsed.qtype == "match"
+        assert layout is not None
         assert [(p.text, a) for p, a in parsed.subquestions] == [
-            (plain_html(p.prompt), p.answer) for p in q.pairs
+            (plain_html(p.prompt), a) for p, a in zip(q.pairs, layout.answers, strict=True)
+        ] + [("", d) for d in layout.distractors]
+        assert all(len(a) <= 255 for _, a in parsed.subquestions)
+    elif q.type is QuestionType.ORDERING:  # GIFT has no ordering: each step matched to its position
+        assert parsed.qtype == "match"
+        assert [(p.text, a) for p, a in parsed.subquestions] == [
+            (plain_html(step.text), str(n)) for n, step in enumerate(q.steps, start=1)
         ]
+        assert "its position in the order" in parsed.text.text
+    elif q.type is QuestionType.NUMERICAL:
+        assert parsed.qtype == "numerical" and q.numeric is not None
+        assert not q.numeric.unit or f"Answer in {q.numeric.unit}" in parsed.text.text
     elif q.type is QuestionType.SHORT_ANSWER:
         assert parsed.qtype == "shortanswer"
         assert [(a.text.text, a.fraction) for a in parsed.answers] == [(a.text, 1.0) for a in q.answers]
@@ -151,20 +165,20 @@ def test_special_characters_round_trip(special: Path, tmp_path: Path) -> None:  
         else:
             seen[q.name or ""] = (q, category)
     for module in course.modules:
-        for q in quizzes[module.id].questions:
+        for q in quizzes[module.id].bank:
             parsed_q, placed = seen.pop(q.id)
             check_question(parsed_q, q)
             assert placed == module_category(course, module)
     assert not seen
-    authored = {q.type for q in quizzes["alpha"].questions if q.generator == "authored"}
-    assert authored == set(QuestionType)
+    assert {q.type for quiz in quizzes.values() for q in quiz.bank} == set(QuestionType)
     assert "\n\n\n" not in content and "\r" not in content
 
 
 def test_an_arrow_in_a_short_answer_fails_the_build(special: Path, tmp_path: Path) -> None:  # noqa: F811
-    module = special / "modules" / "alpha" / "module.yaml"
+    module = special / "modules" / "beta" / "assessment.yaml"
     module.write_text(
-        module.read_text(encoding="utf-8").replace("milestones", "mile->stones"), encoding="utf-8"
+        module.read_text(encoding="utf-8").replace("text: conduct code", "text: conduct->code"),
+        encoding="utf-8",
     )
     with pytest.raises(BuildError, match="matching pair"):
         gift.gift_document(load_course(special), "mini-gift.txt")
@@ -200,7 +214,7 @@ def osee_gift(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[GiftQuesti
 def test_osee_gift_holds_every_quiz_question(osee_gift: tuple[list[GiftQuestion], str]) -> None:
     parsed, _ = osee_gift
     quizzes = build_quizzes(load_course(OSEE)).quizzes
-    model = {q.id: q for quiz in quizzes.values() for q in quiz.questions}
+    model = {q.id: q for quiz in quizzes.values() for q in quiz.bank}
     questions = {q.name: q for q in parsed if q.qtype != "category"}
     assert questions.keys() == model.keys()
     for name, q in questions.items():

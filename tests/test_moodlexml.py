@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ from lxml import etree
 
 from builder.errors import BuildError, Pos
 from builder.formats import moodlexml
-from builder.formats.moodlexml import html_text, inline_html, percent, plain_html
+from builder.formats.moodlexml import html_text, inline_html, number, percent, plain_html, rubric_html
 from builder.load import load_course
+from builder.moodle_limits import matching_layout
 from builder.quiz import AcceptedAnswer, Option, Pair, Question, QuestionType, build_quizzes
 from builder.validate import hardened_parser
 from tests.conftest import OSEE, run
@@ -22,78 +24,37 @@ from tests.conftest import OSEE, run
 # Every character GIFT reserves, plus what looks like GIFT syntax: a weight, a format, a comment.
 SPECIAL = "a~b = c#d {e} f:g h\\i -> %50% [html] // k"
 
-# Authored questions of every type in the quiz model, full of characters formats must escape.
-SPECIAL_QUIZ: dict[str, Any] = {
-    "authored": [
-        {
-            "id": "pick-one",
-            "type": "multiple_choice",
-            "stem": f"Which is right? {SPECIAL}\nSecond line with <script>alert(1)</script> & more.",
-            "options": [
-                {"id": "right", "text": "Right ~ = # { } :", "correct": True, "feedback": "Yes: #1 {ok}"},
-                {"id": "wrong", "text": "%50% looks like a weight", "feedback": "No ~ not = this"},
-                {"id": "other", "text": "[html] looks like a format"},
-            ],
-            "feedback": "General: ####, \\n and \\\\ stay as they are.",
-            "competencies": ["alpha-planning"],
-        },
-        {
-            "id": "pick-many",
-            "type": "multiple_response",
-            "stem": "Which costs does a programme estimate include? {all}",
-            "options": [
-                {"id": "staff", "text": "Staff = people", "correct": True},
-                {"id": "licences", "text": "Licences: #", "correct": True},
-                {"id": "hosting", "text": "Hosting ~ servers", "correct": True},
-                {"id": "catering", "text": "Catering {food}", "feedback": "Not a programme cost."},
-                {"id": "travel", "text": "Travel -> trips"},
-            ],
-            "competencies": ["alpha-budgeting"],
-        },
-        {
-            "id": "board",
-            "type": "true_false",
-            "stem": "Progress goes to the board: {true} = #yes?",
-            "answer": False,
-            "feedback": "False: it goes to the ~steering~ board.",
-            "competencies": ["alpha-reporting"],
-        },
-        {
-            "id": "match-terms",
-            "type": "matching",
-            "stem": "Match each activity to what it produces.",
-            "pairs": [
-                {"id": "plan", "prompt": "Planning {a} = b", "answer": "Milestones: ~all~ #1"},
-                {"id": "budget", "prompt": "Budgeting <b>", "answer": "Cost -> estimate \\ total"},
-                {"id": "report", "prompt": "Reporting -> c", "answer": "Progress report"},
-            ],
-            "competencies": ["alpha-planning", "alpha-budgeting", "alpha-reporting"],
-        },
-        {
-            "id": "fill-in",
-            "type": "short_answer",
-            "stem": "A plan runs from goals to ____ {fill in}.",
-            "answers": [{"text": "milestones", "feedback": "Right: #1"}, {"text": "mile=stones{x}:y~z#w\\v"}],
-            "case_sensitive": True,
-            "competencies": ["alpha-planning"],
-        },
-        {
-            "id": "reflect",
-            "type": "essay",
-            "stem": "Describe how you would report progress: {sceptical} board.",
-            "feedback": "A good answer uses plain language ~ and refers to milestones #1.",
-            "points": 3,
-            "competencies": ["alpha-reporting"],
-        },
-    ]
-}
-
 
 def add_special_quiz(course: Path) -> None:
-    """Append SPECIAL_QUIZ to the mini course's module alpha."""
-    path = course / "modules" / "alpha" / "module.yaml"
-    block = yaml.safe_dump({"quiz": SPECIAL_QUIZ}, allow_unicode=True, sort_keys=False)
-    path.write_text(path.read_text(encoding="utf-8") + block, encoding="utf-8")
+    """Put characters every format must escape into the mini course's items (every question type)."""
+
+    def edit_items(module: str, change: Callable[[dict[str, dict[str, Any]]], None]) -> None:
+        path = course / "modules" / module / "assessment.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change({i["id"]: i for o in data["objectives"] for i in o.get("items", [])})
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def alpha(items: dict[str, dict[str, Any]]) -> None:
+        review = items["plan-review"]
+        review["stem"] += f" {SPECIAL}\nSecond line with <script>alert(1)</script> & more."
+        review["options"][0].update(text="Every quarter ~ = # { } :", feedback="Yes: #1 {ok}")
+        review["options"][1]["text"] = "%50% once at the end"
+        review["options"][2]["text"] = "[html] every single week"
+        review["feedback"] = "General: ####, \\n and \\\\ stay as they are."
+        items["report-tf"]["stem"] += " {true} = #yes?"
+        items["plan-order"]["steps"][0]["text"] = "Agree goals {a} = b -> c"
+        items["report-essay"]["stem"] += " {sceptical} board ~ #1"
+        items["budget-total"]["stem"] += " {sum} = #"
+
+    def beta(items: dict[str, dict[str, Any]]) -> None:
+        pairs = items["moderate-match"]["pairs"]
+        pairs[0].update(prompt="Two members trade insults {a} = b", answer="Step in: ~calm~ #1")
+        pairs[1].update(prompt="Nobody knows the rules <b>", answer="Publish a code -> of \\ conduct")
+        items["moderate-term"]["answers"].append({"text": "code=of{x}:y~z#w\\v", "feedback": "Right: #1"})
+        items["moderate-term"]["case_sensitive"] = True
+
+    edit_items("alpha", alpha)
+    edit_items("beta", beta)
 
 
 @pytest.fixture
@@ -146,7 +107,8 @@ def check_question(element: etree._Element, q: Question) -> None:
     assert text_of(element, "name") == q.id
     assert element.findtext("idnumber") == q.id
     assert element.find("questiontext").get("format") == "html"
-    assert text_of(element, "questiontext") == html_text(q.stem)
+    layout = matching_layout(q) if q.type is QuestionType.MATCHING else None
+    assert text_of(element, "questiontext") == html_text(q.stem) + (layout.extra_html if layout else "")
     assert element.findtext("defaultgrade") == str(q.points)
     assert [text_of(tag, ".") for tag in element.findall("tags/tag")] == list(q.competency_ids)
     answers = element.findall("answer")
@@ -166,9 +128,11 @@ def check_question(element: etree._Element, q: Question) -> None:
             assert matches_weight(answer.get("fraction"), options[text_of(answer, ".")].weight)
     if q.type is QuestionType.MATCHING:
         subs = element.findall("subquestion")
+        assert layout is not None
         assert [(text_of(s, "."), text_of(s, "answer")) for s in subs] == [
-            (plain_html(p.prompt), p.answer) for p in q.pairs
-        ]
+            (plain_html(p.prompt), a) for p, a in zip(q.pairs, layout.answers, strict=True)
+        ] + [("", d) for d in layout.distractors]
+        assert all(len(text_of(s, "answer")) <= 255 for s in subs)
     if q.type is QuestionType.SHORT_ANSWER:
         assert element.findtext("usecase") == ("1" if q.case_sensitive else "0")
         assert [text_of(a, ".") for a in answers] == [a.text for a in q.answers]
@@ -176,10 +140,18 @@ def check_question(element: etree._Element, q: Question) -> None:
         assert [text_of(a, "feedback") for a in answers] == [html_text(a.feedback) for a in q.answers]
     if q.type is QuestionType.ESSAY:
         assert element.findtext("responseformat") == "editor"
-        assert text_of(element, "graderinfo") == html_text(q.feedback)
-        assert text_of(element, "generalfeedback") == ""
-    else:
-        assert text_of(element, "generalfeedback") == html_text(q.feedback)
+        assert text_of(element, "graderinfo") == rubric_html(q)
+        assert all(c.text in rubric_html(q) for c in q.rubric)
+    if q.type is QuestionType.ORDERING:
+        assert [text_of(a, ".") for a in answers] == [plain_html(step.text) for step in q.steps]
+        assert element.findtext("gradingtype") == "ALL_OR_NOTHING"
+    if q.type is QuestionType.NUMERICAL:
+        assert q.numeric is not None
+        values = [(text_of(a, "."), a.get("fraction"), a.findtext("tolerance")) for a in answers]
+        assert values[0] == (number(q.numeric.value), "100", number(q.numeric.tolerance))
+        assert values[1:] == [(number(w.value), "0", "0") for w in q.wrong_values]
+        assert element.findtext("units/unit/unit_name") == q.numeric.unit
+    assert text_of(element, "generalfeedback") == html_text(q.feedback)
 
 
 def test_every_question_type_reads_back_as_the_quiz_model(special: Path, tmp_path: Path) -> None:
@@ -188,12 +160,11 @@ def test_every_question_type_reads_back_as_the_quiz_model(special: Path, tmp_pat
     course = load_course(special)
     quizzes = build_quizzes(course).quizzes
     by_name = questions_by_name(root)
-    model = [q for quiz in quizzes.values() for q in quiz.questions]
+    model = [q for quiz in quizzes.values() for q in quiz.bank]
     assert sorted(by_name) == sorted(q.id for q in model)
     for q in model:
         check_question(by_name[q.id], q)
-    authored = {q.type for q in quizzes["alpha"].questions if q.generator == "authored"}
-    assert authored == set(QuestionType), "the fixture must cover every question type"
+    assert {q.type for q in model} == set(QuestionType), "the fixture must cover every question type"
 
 
 def test_categories_one_per_module_below_the_course(special: Path, tmp_path: Path) -> None:
@@ -212,18 +183,18 @@ def test_categories_one_per_module_below_the_course(special: Path, tmp_path: Pat
     top = "top/Mini Course for Tests"
     assert categories == [(top, "mini")] + [(f"{top}/{m.title}", f"mini.{m.id}") for m in course.modules]
     for module in course.modules:
-        for q in quizzes[module.id].questions:
+        for q in quizzes[module.id].bank:
             assert placed[q.id] == f"{top}/{module.title}"
 
 
 def test_untrusted_text_stays_text(special: Path, tmp_path: Path) -> None:
     build_to(special, tmp_path, "moodlexml")
     root = parse_xml(tmp_path / "mini" / "mini-moodle.xml")
-    stem = text_of(questions_by_name(root)["authored.alpha.pick-one"], "questiontext")
+    stem = text_of(questions_by_name(root)["alpha.plan-review"], "questiontext")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in stem and "<script" not in stem
     assert "a~b = c#d {e} f:g h\\i -&gt; %50% [html] // k" in stem, "reserved characters arrive unchanged"
-    prompt = text_of(questions_by_name(root)["authored.alpha.match-terms"].find("subquestion[2]"), ".")
-    assert prompt == "Budgeting &lt;b&gt;"
+    prompt = text_of(questions_by_name(root)["beta.moderate-match"].find("subquestion[2]"), ".")
+    assert prompt == "Nobody knows the rules &lt;b&gt;"
 
 
 @pytest.mark.parametrize(
@@ -279,10 +250,6 @@ ONE, ZERO = Fraction(1), Fraction(0)
             question(QuestionType.MULTIPLE_RESPONSE, options=(Option("a", "A", Fraction(1, 11)),) * 2),
             "not a Moodle grade",
         ),
-        (
-            question(QuestionType.ESSAY, competency_ids=("c" * 51,)),
-            "longer than the 50 characters",
-        ),
     ],
 )
 def test_questions_moodle_would_reject_fail_the_build(broken: Question, message: str) -> None:
@@ -300,7 +267,7 @@ def osee_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_osee_bank_holds_every_quiz_question(osee_bank: Path) -> None:
     root = parse_xml(osee_bank)
     quizzes = build_quizzes(load_course(OSEE)).quizzes
-    model = {q.id: q for quiz in quizzes.values() for q in quiz.questions}
+    model = {q.id: q for quiz in quizzes.values() for q in quiz.bank}
     by_name = questions_by_name(root)
     assert by_name.keys() == model.keys()
     for name, element in by_name.items():

@@ -111,7 +111,8 @@ def test_each_schema_set_compiles_once_per_process(tmp_path: Path, monkeypatch: 
 
 
 def package_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*") if p.is_file() and zipfile.is_zipfile(p))
+    """Every package a build wrote: zips (SCORM, Common Cartridge) and the Moodle backup (gzip'd tar)."""
+    return sorted(p for p in out.rglob("*") if p.is_file() and (zipfile.is_zipfile(p) or p.suffix == ".mbz"))
 
 
 def test_validate_accepts_everything_our_build_writes(tmp_path: Path) -> None:
@@ -126,6 +127,7 @@ def test_validate_accepts_everything_our_build_writes(tmp_path: Path) -> None:
         "osee-scorm2004.zip",
         "osee-cc11.imscc",
         "osee-cc13.imscc",
+        "osee.mbz",
     }
     result = run("validate", *outputs)
     assert result.exit_code == 0, result.output

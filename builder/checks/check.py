@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from builder.checks import moodle_backup
 from builder.checks.archive import Limits, PackageSource, open_package
 from builder.checks.detect import PackageKind, detect
 from builder.checks.findings import ERROR, Finding, NotAPackage, UnusablePackage, error, warning
@@ -61,10 +62,14 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
     started = time.perf_counter()
     report = PackageReport(str(path))
     try:
-        with open_package(path, limits) as source:
-            report.is_zip = source.is_zip
-            report.findings += source.findings
-            _check_source(source, catalog, report)
+        if moodle_backup.is_backup_archive(path):  # a .mbz as Moodle writes it: gzip'd tar
+            report.is_zip, report.kind = True, moodle_backup.BACKUP_KIND
+            report.findings += moodle_backup.check_archive(path, limits)
+        else:
+            with open_package(path, limits) as source:
+                report.is_zip = source.is_zip
+                report.findings += source.findings
+                _check_source(source, catalog, report)
     except UnusablePackage as exc:
         report.reason = str(exc)
         report.not_a_package = isinstance(exc, NotAPackage)
@@ -74,6 +79,10 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
 
 
 def _check_source(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+    if moodle_backup.BACKUP_FILE in source.names:  # a zipped (or unpacked) Moodle course backup
+        report.kind = moodle_backup.BACKUP_KIND
+        report.findings += moodle_backup.check_backup_entries(source.names, source.read)
+        return
     member, located = locate_manifest(source.names)
     report.findings += located
     data = source.read(member)

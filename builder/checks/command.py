@@ -18,11 +18,14 @@ from builder.schemas import SchemaSetupError, default_catalog, schema_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (for CI) instead of text.")
 @schema_dir_option
 def validate_command(packages: tuple[Path, ...], as_json: bool, schema_dir: Path | None) -> None:
-    """Check each PACKAGE (a .zip, an .imscc or an unpacked folder) before uploading it to an LMS.
+    """Check each PACKAGE (a .zip, an .imscc, an .mbz or an unpacked folder) before uploading it to an LMS.
 
     Detects SCORM 1.2, SCORM 2004, Common Cartridge 1.0-1.3 and plain IMS content packages;
     validates imsmanifest.xml and the XML resources it declares against the official XSDs; checks
     files, launch pages, identifiers and references, and what Moodle and other LMSs trip on.
+    Moodle course backups (.mbz, gzip'd tar or zip) get what Moodle's restore and its precheck
+    check: moodle_backup.xml, the section and activity structure, files.xml against the file
+    pool, id cross-references, question bank references, column limits and quiz marks.
     Archives are read in place, never extracted. Each problem is printed as
     file:line: severity: xpath: what to fix.
 

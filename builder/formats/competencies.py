@@ -34,6 +34,7 @@ from typing import Any
 import jsonschema
 from lxml import html as lxml_html
 
+from builder import moodle_limits as limits
 from builder.errors import BuildError
 from builder.formats.moodlexml import html_text, module_category_idnumber
 from builder.model import Course
@@ -152,7 +153,7 @@ def _csv_row(
     return [
         parent,
         idnumber,
-        name,
+        limits.fit_name("competency.shortname", name),  # the full title stays in CASE
         html_text(markdown_text),
         FORMAT_HTML,
         *scale,

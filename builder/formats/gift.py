@@ -6,22 +6,31 @@ own exporter does (``\\ # = ~ { } :`` and line breaks; only those escapes are de
 text carries an explicit ``[html]`` marker: a text starting with "[" would otherwise be read as a
 format name. Categories switch with ``$CATEGORY:`` lines, one per module, below a course category.
 
-GIFT has fields for neither grading guidance nor case-sensitive short answers: an essay's guidance
-becomes its general feedback, and short answers import case-insensitive (Moodle XML keeps both).
+What GIFT cannot say, and how it degrades (Moodle XML and the course backup keep all of it):
+
+* ordering: GIFT has no ordering syntax, so an ordering question becomes a matching question that
+  pairs each step with its position ("1" is first), graded the same way (every step in its place);
+  the question text says so;
+* essay: no grader information: the rubric follows the model answer in the general feedback;
+* numerical: no units: the unit is named in the question text, the answer is the number alone;
+* short answer: no case sensitivity: answers import case-insensitive.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from builder import moodle_limits as limits
 from builder.errors import BuildError
 from builder.formats.moodlexml import (
     check_question,
     html_text,
     inline_html,
     module_category,
+    number,
     percent,
     plain_html,
+    rubric_html,
 )
 from builder.model import Course
 from builder.package import atomic_file
@@ -66,9 +75,16 @@ def _check_plain(file_name: str, question: Question, text: str) -> None:
 
 def question_text(file_name: str, q: Question) -> str:
     """One question in GIFT: ``::name::[html]stem{answers}``, lines without blank ones in between."""
-    head = f"::{escape(q.id)}::{_html(html_text(q.stem))}"
+    layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
+    stem = html_text(q.stem) + (layout.extra_html if layout else "")
+    if q.type is QuestionType.ORDERING:
+        stem += "<p>Match each step with its position in the order (1 is the first step).</p>"
+    if q.type is QuestionType.NUMERICAL and q.numeric is not None and q.numeric.unit:
+        stem += f"<p>Answer in {plain_html(limits.unit_name(q.numeric.unit))}, with the number only.</p>"
+    head = f"::{escape(limits.question_name(q))}::{_html(stem)}"
     if q.type is QuestionType.ESSAY:
-        return head + "{" + _general_feedback(q.feedback).strip() + "}\n"
+        general = html_text(q.feedback) + rubric_html(q)
+        return head + "{" + (f"####{_html(general)}" if general else "") + "}\n"
     if q.type is QuestionType.TRUE_FALSE:
         options = {o.id: o for o in q.options}
         right = options["true"] if options["true"].correct else options["false"]
@@ -92,9 +108,19 @@ def question_text(file_name: str, q: Question) -> str:
             else:  # without any "=", Moodle makes the question multiple-answer
                 marker = f"~%{percent(option.weight)}%"
             lines.append(f"\t{marker}{_html(inline_html(option.text))}{_feedback(option.feedback)}")
-    elif q.type is QuestionType.MATCHING:
-        for pair in q.pairs:
-            lines.append(f"\t={_html(plain_html(pair.prompt))} -> {escape(pair.answer)}")
+    elif layout is not None:
+        for pair, answer in zip(q.pairs, layout.answers, strict=True):
+            lines.append(f"\t={_html(plain_html(pair.prompt))} -> {escape(answer)}")
+        for distractor in layout.distractors:  # an answer that matches no prompt
+            lines.append(f"\t= -> {escape(distractor)}")
+    elif q.type is QuestionType.ORDERING:
+        for position, step in enumerate(q.steps, start=1):
+            lines.append(f"\t={_html(plain_html(step.text))} -> {position}")
+    elif q.type is QuestionType.NUMERICAL and q.numeric is not None:
+        lines[0] = head + "{#"
+        lines.append(f"\t=%100%{number(q.numeric.value)}:{number(q.numeric.tolerance)}#")
+        for wrong in q.wrong_values:
+            lines.append(f"\t=%0%{number(wrong.value)}:0{_feedback(wrong.feedback) or '#'}")
     elif q.type is QuestionType.SHORT_ANSWER:
         for accepted in q.answers:
             _check_plain(file_name, q, accepted.text)
@@ -109,7 +135,7 @@ def gift_document(course: Course, file_name: str) -> str:
     blocks = [f"// {course.title}: module quizzes for Moodle's question bank (GIFT format)"]
     for module in course.modules:
         blocks.append(f"$CATEGORY: {module_category(course, module)}")
-        for question in quizzes[module.id].questions:
+        for question in quizzes[module.id].bank:
             check_question(file_name, question)
             blocks.append(question_text(file_name, question))
     # A blank line ends each question; a question never contains one (line breaks are escaped).

@@ -18,9 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import lxml.html
 from lxml import etree
+from lxml.html import builder as html_builder
 
 from builder import markdown
+from builder import moodle_limits as limits
 from builder.errors import BuildError
 from builder.model import Course, Module
 from builder.package import atomic_file
@@ -29,7 +32,6 @@ from builder.quiz.model import CHOICE_TYPES, is_grade
 
 NAME = "moodlexml"
 
-TAG_MAX_LENGTH = 50  # Moodle cuts longer tag names (lib/setuplib.php TAG_MAX_LENGTH)
 PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try
 
 
@@ -69,6 +71,23 @@ def plain_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def number(value: Decimal) -> str:
+    """A decimal as Moodle reads a number: plain notation, no exponent."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def rubric_html(question: Question) -> str:
+    """An essay's rubric for graders: each criterion with its points."""
+    if not question.rubric:
+        return ""
+    e = html_builder
+    total = sum(c.points for c in question.rubric)
+    listing = e.UL(*(e.LI(f"{c.text} ({c.points} point{'s' * (c.points != 1)})") for c in question.rubric))
+    parts = (e.P(f"Rubric ({total} points):"), listing)
+    return "".join(lxml.html.tostring(part, encoding="unicode") for part in parts)
+
+
 def category_path(*names: str) -> str:
     """A Moodle question category path below "top"; a "/" inside a name is written "//"."""
     parts = ["top"]
@@ -81,16 +100,19 @@ def category_path(*names: str) -> str:
 
 
 def course_category(course: Course) -> str:
-    return category_path(course.title)
+    return category_path(limits.fit_name("question_categories.name", course.title))
 
 
 def module_category(course: Course, module: Module) -> str:
-    return category_path(course.title, module.title)
+    return category_path(
+        limits.fit_name("question_categories.name", course.title),
+        limits.fit_name("question_categories.name", module.title),
+    )
 
 
 def module_category_idnumber(course: Course, module: Module) -> str:
     """Question category idnumbers are unique per question bank: the course id keeps courses apart."""
-    return f"{course.id}.{module.id}"
+    return limits.category_idnumber(course.id, module.id)
 
 
 def check_question(file_name: str, question: Question) -> None:
@@ -113,14 +135,16 @@ def check_question(file_name: str, question: Question) -> None:
         len(question.pairs) < 2 or any(not p.prompt.strip() or not p.answer.strip() for p in question.pairs)
     ):
         fail("needs at least 2 pairs, each with a prompt and an answer")
+    if question.type is QuestionType.ORDERING and len(question.steps) < 2:
+        fail("needs at least 2 steps to put in order")
+    if question.type is QuestionType.NUMERICAL and question.numeric is None:
+        fail("needs a numeric answer")
     if question.type is QuestionType.SHORT_ANSWER and not any(a.text.strip() for a in question.answers):
         fail("needs an accepted answer: Moodle cannot save a shortanswer without a 100% answer")
-    for competency in question.competency_ids:
-        if len(competency) > TAG_MAX_LENGTH:
-            fail(
-                f"checks competency '{competency}', longer than the {TAG_MAX_LENGTH} characters "
-                "Moodle keeps of a tag; shorten the competency id"
-            )
+    if question.type is QuestionType.MATCHING and len(
+        {p.answer for p in question.pairs} | set(question.distractors)
+    ) > len(limits.MATCH_LETTERS):
+        fail("has more answers over 255 characters than letters A-Z; shorten its answers")
 
 
 # --- Moodle XML -----------------------------------------------------------------------------------
@@ -159,7 +183,18 @@ _MOODLE_TYPE = {
     QuestionType.MATCHING: "matching",
     QuestionType.SHORT_ANSWER: "shortanswer",
     QuestionType.ESSAY: "essay",
+    QuestionType.ORDERING: "ordering",
+    QuestionType.NUMERICAL: "numerical",
 }
+# Ordering: the whole order must be right for the marks, as in the SCORM quiz; items listed vertically.
+ORDERING_OPTIONS = (
+    ("layouttype", "VERTICAL"),
+    ("selecttype", "ALL"),
+    ("selectcount", "0"),
+    ("gradingtype", "ALL_OR_NOTHING"),
+    ("showgrading", "SHOW"),
+    ("numberingstyle", "none"),
+)
 
 
 def _category(root: etree._Element, path: str, info: str, idnumber: str) -> None:
@@ -171,14 +206,14 @@ def _category(root: etree._Element, path: str, info: str, idnumber: str) -> None
 
 def _question(root: etree._Element, q: Question) -> None:
     element = etree.SubElement(root, "question", type=_MOODLE_TYPE[q.type])
-    _text(element, "name", q.id)
-    _text(element, "questiontext", html_text(q.stem), "html")
-    essay = q.type is QuestionType.ESSAY
-    _text(element, "generalfeedback", "" if essay else html_text(q.feedback), "html")
+    _text(element, "name", limits.question_name(q))
+    layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
+    _text(element, "questiontext", html_text(q.stem) + (layout.extra_html if layout else ""), "html")
+    _text(element, "generalfeedback", html_text(q.feedback), "html")
     _value(element, "defaultgrade", str(q.points))
     _value(element, "penalty", "1" if q.type is QuestionType.TRUE_FALSE else PENALTY)
     _value(element, "hidden", "0")
-    _value(element, "idnumber", q.id)
+    _value(element, "idnumber", limits.question_idnumber(q))
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         _value(element, "single", "true" if q.type is QuestionType.MULTIPLE_CHOICE else "false")
         _value(element, "shuffleanswers", "true")
@@ -191,28 +226,59 @@ def _question(root: etree._Element, q: Question) -> None:
         for option in sorted(q.options, key=lambda o: o.id != "true"):
             # Moodle matches the answer texts "true" and "false" literally.
             _answer(element, option.weight, option.id, "moodle_auto_format", option.feedback)
-    elif q.type is QuestionType.MATCHING:
+    elif layout is not None:
         _value(element, "shuffleanswers", "true")
         _combined_feedback(element)
-        for pair in q.pairs:
+        for pair, answer in zip(q.pairs, layout.answers, strict=True):
             sub = _text(element, "subquestion", plain_html(pair.prompt), "html")
-            _text(sub, "answer", pair.answer)
+            _text(sub, "answer", answer)
+        for distractor in layout.distractors:  # an answer that matches no prompt
+            _text(_text(element, "subquestion", "", "html"), "answer", distractor)
     elif q.type is QuestionType.SHORT_ANSWER:
         _value(element, "usecase", "1" if q.case_sensitive else "0")
         for accepted in q.answers:
             _answer(element, Fraction(1), accepted.text, "moodle_auto_format", accepted.feedback)
-    elif essay:
+    elif q.type is QuestionType.ESSAY:
         _value(element, "responseformat", "editor")
         _value(element, "responserequired", "1")
         _value(element, "responsefieldlines", "15")
         _value(element, "attachments", "0")
         _value(element, "attachmentsrequired", "0")
-        _text(element, "graderinfo", html_text(q.feedback), "html")
-        _text(element, "responsetemplate", "", "html")
+        _text(element, "graderinfo", rubric_html(q), "html")
+        _text(element, "responsetemplate", html_text(q.response_template), "html")
+    elif q.type is QuestionType.ORDERING:
+        for tag, value in ORDERING_OPTIONS:
+            _value(element, tag, value)
+        _combined_feedback(element)
+        # Present (empty) as Moodle's exporter writes it; without it the importer adds hints that
+        # PostgreSQL refuses (question_hints.hintformat NULL).
+        _value(element, "shownumcorrect", "")
+        for step in q.steps:  # in their right order
+            _answer(element, Fraction(1), plain_html(step.text), "html", None)
+    elif q.type is QuestionType.NUMERICAL:
+        assert q.numeric is not None
+        right = _text(element, "answer", number(q.numeric.value))
+        right.set("fraction", "100")
+        _text(right, "feedback", "", "html")
+        _value(right, "tolerance", number(q.numeric.tolerance))
+        for wrong in q.wrong_values:
+            answer = _text(element, "answer", number(wrong.value))
+            answer.set("fraction", "0")
+            _text(answer, "feedback", html_text(wrong.feedback), "html")
+            _value(answer, "tolerance", "0")
+        if q.numeric.unit:
+            unit = etree.SubElement(etree.SubElement(element, "units"), "unit")
+            _value(unit, "multiplier", "1")
+            _value(unit, "unit_name", limits.unit_name(q.numeric.unit))
+        # Units optional and not graded: "12500" and "12500 EUR" both count.
+        _value(element, "unitgradingtype", "0")
+        _value(element, "unitpenalty", "0.1000000")
+        _value(element, "showunits", "0" if q.numeric.unit else "3")
+        _value(element, "unitsleft", "0")
     if q.competency_ids:
         tags = etree.SubElement(element, "tags")
         for competency in q.competency_ids:
-            _text(tags, "tag", competency)
+            _text(tags, "tag", limits.tag_name(competency))
 
 
 def question_bank(course: Course, file_name: str) -> etree._Element:
@@ -228,7 +294,7 @@ def question_bank(course: Course, file_name: str) -> etree._Element:
             html_text(module.summary),
             module_category_idnumber(course, module),
         )
-        for question in quiz.questions:
+        for question in quiz.bank:
             check_question(file_name, question)
             _question(root, question)
     return root
