@@ -171,9 +171,10 @@ class _Cartridge:
         self._langstring(general, "description", course.description)
         for keyword in course.keywords:
             self._langstring(general, "keyword", keyword)
-        lifecycle = self._lom(lom, "lifeCycle")
         contributors = [("publisher", course.publisher.title)] if course.publisher else []
         contributors += [("author", a) for a in course.authors]
+        # lifeCycle needs at least one contribute: without publisher or authors it is left out.
+        lifecycle = self._lom(lom, "lifeCycle") if contributors else None
         for role, name in contributors:
             contribute = self._lom(lifecycle, "contribute")
             self._lom(self._lom(contribute, "role"), "value", role)
