@@ -239,19 +239,30 @@ def test_organization_is_course_category_module(cartridge: Cartridge) -> None:
         ]
 
 
-def test_web_links_for_every_material_and_reading_with_a_url(cartridge: Cartridge) -> None:
-    course = load_course(OSEE)
-    links = [r for m in course.modules for tm in m.training_materials for r in tm.resources]
-    links += [r for m in course.modules for r in m.readings] + [
-        r for c in course.categories for r in c.readings
-    ]
-    expected = sorted((link.title, link.url) for link in links if link.url)
+def _weblinks(cartridge: Cartridge) -> list[tuple[str, str]]:
     found = []
     for resource in cartridge.resources(cartridge.v.weblink_type):
         root = cartridge.xml(cartridge.file_of(resource))
         ns = {"wl": cartridge.v.weblink}
         found.append((root.findtext("wl:title", namespaces=ns), root.find("wl:url", ns).get("href")))
-    assert sorted(found) == expected and len(expected) == 4
+    return sorted(found)
+
+
+@pytest.mark.parametrize("name", sorted(VERSIONS))
+def test_web_links_for_every_material_and_reading_with_a_url(mini: Path, tmp_path: Path, name: str) -> None:
+    course = load_course(mini)
+    links = [r for m in course.modules for tm in m.training_materials for r in tm.resources]
+    links += [r for m in course.modules for r in m.readings] + [
+        r for c in course.categories for r in c.readings
+    ]
+    expected = sorted((link.title, link.url) for link in links if link.url)
+    assert run("build", mini, "--format", name, "--out", tmp_path).exit_code == 0
+    assert _weblinks(Cartridge(tmp_path / "mini" / f"mini-{name}.imscc", VERSIONS[name])) == expected
+    assert len(expected) == 3
+
+
+def test_osee_has_no_web_link_where_the_seed_gives_no_address(cartridge: Cartridge) -> None:
+    assert _weblinks(cartridge) == []
 
 
 def test_a_reflection_topic_per_module_lists_its_competencies(cartridge: Cartridge) -> None:

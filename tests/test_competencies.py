@@ -121,7 +121,7 @@ def test_moodle_import_creates_every_category_module_and_competency(osee_dist: P
             expected.append((f"category.{category.id}", f"module.{module.id}"))
             expected += [(f"module.{module.id}", c.id) for c in module.competencies]
     assert [(parent, idnumber) for parent, idnumber, _ in created] == expected
-    assert len(created) == len(course.categories) + len(course.modules) + len(course.competencies()) == 62
+    assert len(created) == len(course.categories) + len(course.modules) + len(course.competencies()) == 60
     by_id = {idnumber: row for _, idnumber, row in created}
     for comp in course.competencies():
         row = by_id[comp.id]
@@ -253,7 +253,7 @@ def test_case_tree_ids_and_quiz_links(osee_dist: Path) -> None:
             item = items[comp.id]
             assert (item["CFItemType"], item["abbreviatedStatement"]) == ("Competency", comp.title)
             assert item["fullStatement"] == competencies.plain_text(comp.description.text)
-    assert sum(len(kids) for kids in children.values()) == len(items) == 62
+    assert sum(len(kids) for kids in children.values()) == len(items) == 60
 
     # Each competency points at the quiz that checks it: the question category of the Moodle bank.
     bank = etree.fromstring((osee_dist / "osee-moodle.xml").read_bytes(), hardened_parser())

@@ -104,11 +104,12 @@ def test_attributions_list_every_resource_with_licensing(osee_site: Path) -> Non
     course = load_course(OSEE)
     rows = parse(osee_site / "attributions.html").xpath("//tbody/tr")
     resources = [
-        (r.title, tm.licensing) for m in course.modules for tm in m.training_materials for r in tm.resources
+        (r, tm.licensing) for m in course.modules for tm in m.training_materials for r in tm.resources
     ]
     assert len(rows) == len(resources)
-    for row, (title, licensing) in zip(rows, resources, strict=True):
-        assert row.xpath("th")[0].text_content().strip() == title
+    for row, (link, licensing) in zip(rows, resources, strict=True):
+        shown = link.title if link.url else f"{link.title} (no link in the source)"
+        assert row.xpath("th")[0].text_content().strip() == shown
         assert row.xpath("td")[-1].text_content().strip() == (licensing or "Not stated in the source")
 
 
