@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from builder.checks.command import validate_command
 from builder.errors import BuildError, CourseError
 from builder.formats import FORMATS
+from builder.inspect.command import validate_command
 from builder.lint import lint as lint_course
 from builder.load import load_course
 from builder.paths import DEFAULT_COURSE

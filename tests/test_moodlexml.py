@@ -16,7 +16,7 @@ from builder.formats import moodlexml
 from builder.formats.moodlexml import html_text, inline_html, percent, plain_html
 from builder.load import load_course
 from builder.quiz import AcceptedAnswer, Option, Pair, Question, QuestionType, build_quizzes
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 from tests.conftest import OSEE, run
 
 # Every character GIFT reserves, plus what looks like GIFT syntax: a weight, a format, a comment.

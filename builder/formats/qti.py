@@ -23,17 +23,17 @@ import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 import lxml.html
 from lxml import etree
 
 from builder import markdown
 from builder.errors import BuildError, CourseError, Problem
+from builder.lms_rules import Profile
 from builder.quiz.choices import rng_for
 from builder.quiz.ids import stable_id
 from builder.quiz.model import Question, QuestionType, Quiz
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -41,17 +41,6 @@ RESPONSE = "response"  # ident of the one response of every item
 GENERAL_FB = "general_fb"
 MAX_WEIGHTING = 99  # cc_weighting is an integer 1..99 (profile rule 2c)
 MIN_CHOICES = 3  # a CC multiple-choice item needs more than two options (profile rule 4d)
-
-
-class Profile(StrEnum):
-    """The CC question types: the only ``cc_profile`` values Moodle's importer maps to a question."""
-
-    MULTIPLE_CHOICE = "cc.multiple_choice.v0p1"
-    MULTIPLE_RESPONSE = "cc.multiple_response.v0p1"
-    TRUE_FALSE = "cc.true_false.v0p1"
-    FIB = "cc.fib.v0p1"
-    PATTERN_MATCH = "cc.pattern_match.v0p1"
-    ESSAY = "cc.essay.v0p1"
 
 
 CHOICE_PROFILES = frozenset({Profile.MULTIPLE_CHOICE, Profile.MULTIPLE_RESPONSE, Profile.TRUE_FALSE})

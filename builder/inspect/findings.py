@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from builder.validate import xpath_of
+from builder.xsd_check import xpath_of
 
 ERROR = "error"  # an LMS rejects the package or loses content
 WARNING = "warning"  # it imports, but something is risky or could not be checked fully

@@ -12,9 +12,9 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from builder.checks.detect import ADLCP_12, ADLCP_13, PackageKind
-from builder.checks.findings import Finding, error, warning
-from builder.validate import xpath_of
+from builder.inspect.detect import ADLCP_12, ADLCP_13, PackageKind
+from builder.inspect.findings import Finding, error, warning
+from builder.xsd_check import xpath_of
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: "C:" is a Windows path

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from builder.checks.archive import Limits, PackageSource, open_package
-from builder.checks.detect import PackageKind, detect
-from builder.checks.findings import ERROR, Finding, NotAPackage, UnusablePackage, error, warning
-from builder.checks.lms import lms_checks
-from builder.checks.manifest import read_manifest, structure_checks
-from builder.checks.resources import check_resources
-from builder.checks.xmldoc import parse, schema_findings
+from builder.inspect.archive import Limits, PackageSource, open_package
+from builder.inspect.detect import PackageKind, detect
+from builder.inspect.findings import ERROR, Finding, NotAPackage, UnusablePackage, error, warning
+from builder.inspect.lms import lms_checks
+from builder.inspect.manifest import read_manifest, structure_checks
+from builder.inspect.resources import check_resources
+from builder.inspect.xmldoc import parse, schema_findings
 from builder.schemas import SchemaCatalog
 
 MANIFEST = "imsmanifest.xml"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from builder.checks.check import check_package, mark_skippable
-from builder.checks.report import EXIT_UNUSABLE, exit_code, json_report, text_report
+from builder.inspect.check import check_package, mark_skippable
+from builder.inspect.report import EXIT_UNUSABLE, exit_code, json_report, text_report
 from builder.schemas import SchemaSetupError, default_catalog, schema_dir_option
 
 

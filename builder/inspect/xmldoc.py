@@ -6,9 +6,9 @@ import re
 
 from lxml import etree
 
-from builder.checks.findings import ERROR, Finding, error
+from builder.inspect.findings import ERROR, Finding, error
 from builder.schemas import SchemaCatalog
-from builder.validate import hardened_parser, validate_xml
+from builder.xsd_check import hardened_parser, validate_xml
 
 _CLARK = re.compile(r"\{([^}]*)\}([\w.-]+)")
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.checks.findings import Finding, NotAPackage, UnusablePackage, error
+from builder.inspect.findings import Finding, NotAPackage, UnusablePackage, error
 
 MIB = 1 << 20
 

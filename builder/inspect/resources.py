@@ -12,18 +12,15 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from builder.checks.archive import PackageSource
-from builder.checks.detect import CC_SETS
-from builder.checks.findings import Finding, error, warning
-from builder.checks.manifest import Manifest, Resource
-from builder.checks.xmldoc import parse, schema_findings
-from builder.formats.qti import Profile
+from builder.inspect.archive import PackageSource
+from builder.inspect.detect import CC_SETS
+from builder.inspect.findings import Finding, error, warning
+from builder.inspect.manifest import Manifest, Resource
+from builder.inspect.xmldoc import parse, schema_findings
+from builder.lms_rules import CC_PROFILES
 from builder.schemas import SchemaCatalog
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
-# cc_profile values Moodle and Open edX convert; any other item is dropped (Moodle) or sinks the
-# whole assessment (Open edX).
-CC_PROFILES = tuple(profile.value for profile in Profile)
 _TYPES = (
     (re.compile(r"^imsqti_xmlv1p2/imscc_xmlv1p(\d)/(assessment|question-bank)$"), "qti"),
     (re.compile(r"^imswl_xmlv1p(\d)$"), "weblink"),
