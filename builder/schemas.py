@@ -9,6 +9,7 @@ different or edited copy fails loudly instead of silently validating against oth
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -29,6 +30,9 @@ ENV_VAR = "LMS_SCHEMA_DIR"
 DEFAULT_SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "schemas"
 CATALOG_FILE = SCHEMAS / "catalog.json"
 LOCK_FILE = SCHEMAS / "schemas.lock"
+# Schema violations reported per document: past this many, the rest repeat the same mistake, and
+# locating each would make a huge broken document cost time quadratic in its size.
+MAX_VIOLATIONS = 500
 
 schema_dir_option = click.option(
     "--schema-dir",
@@ -347,7 +351,7 @@ class _LxmlSchema:
         with self._busy:
             if self._schema.validate(tree):
                 return []
-            log = list(self._schema.error_log)
+            log = list(itertools.islice(self._schema.error_log, MAX_VIOLATIONS))
         namespaces = {k: v for k, v in tree.getroot().nsmap.items() if k}
         return [
             Violation(entry.line, entry.column, _node_at(tree, entry.path, namespaces), entry.message)
@@ -373,7 +377,8 @@ class _XmlschemaSchema:
 
     def violations(self, tree: etree._ElementTree) -> list[Violation]:
         out = []
-        for error in self._schema.iter_errors(tree, use_location_hints=False):
+        errors = self._schema.iter_errors(tree, use_location_hints=False)
+        for error in itertools.islice(errors, MAX_VIOLATIONS):
             element = error.elem if isinstance(error.elem, etree._Element) else None
             out.append(Violation(error.sourceline or 0, 0, element, error.reason or error.message))
         return out

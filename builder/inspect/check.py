@@ -11,12 +11,21 @@ from lxml import etree
 
 from builder.inspect.archive import Limits, PackageSource, open_package
 from builder.inspect.detect import PackageKind, detect
-from builder.inspect.findings import ERROR, Finding, NotAPackage, UnusablePackage, error, warning
+from builder.inspect.findings import (
+    ERROR,
+    WARNING,
+    Finding,
+    NotAPackage,
+    UnusablePackage,
+    error,
+    located,
+    warning,
+)
 from builder.inspect.lms import lms_checks
 from builder.inspect.manifest import read_manifest, structure_checks
 from builder.inspect.resources import check_resources
 from builder.inspect.xmldoc import parse, schema_findings
-from builder.schemas import SchemaCatalog
+from builder.schemas import SchemaCatalog, SchemaSetupError
 
 MANIFEST = "imsmanifest.xml"
 
@@ -60,15 +69,22 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
     """Everything this checker knows about the package at path (zip, .imscc or folder)."""
     started = time.perf_counter()
     report = PackageReport(str(path))
+    limits = limits or Limits()
     try:
-        with open_package(path, limits) as source:
+        with located(), open_package(path, limits) as source:
             report.is_zip = source.is_zip
             report.findings += source.findings
             _check_source(source, catalog, report)
     except UnusablePackage as exc:
         report.reason = str(exc)
         report.not_a_package = isinstance(exc, NotAPackage)
-    report.findings = _ordered(_without_redundant(report.findings))
+    except SchemaSetupError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        report.reason = f"too large or too deeply nested to check ({type(exc).__name__})"
+    except Exception as exc:
+        report.reason = f"could not be read ({type(exc).__name__}: {exc}); a damaged or unusual archive"
+    report.findings = _capped(_ordered(_without_redundant(report.findings)), limits.max_findings)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -107,6 +123,14 @@ def _check_source(source: PackageSource, catalog: SchemaCatalog, report: Package
     elif kind.schema_set is not None and not problems:
         report.findings += schema_findings(data, tree, kind.schema_set, "manifest", member, catalog)
     manifest = read_manifest(member, data, root, kind)
+    cap = source.limits.max_resources
+    if len(manifest.resources) > cap:
+        message = (
+            f"too many resources: the manifest declares {len(manifest.resources)}, and only the first "
+            f"{cap} were checked; LMS imports of that size time out too: split the package"
+        )
+        report.findings.append(error("too-many-resources", message, member))
+        del manifest.resources[cap:]
     report.findings += structure_checks(manifest, source.names) + lms_checks(manifest, source.names)
     if kind.family == "cc":
         report.findings += check_resources(manifest, source, catalog)
@@ -134,6 +158,23 @@ def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
         return found, [error("manifest-not-at-root", message, found)]
     message = f"the manifest is named {found!r}; LMSs look for exactly {MANIFEST!r} (case matters): rename it"
     return found, [error("manifest-name", message, found)]
+
+
+def _capped(findings: list[Finding], cap: int) -> list[Finding]:
+    """At most cap findings, then one saying how many more there are (errors kept before warnings)."""
+    if len(findings) <= cap:
+        return findings
+    errors = [f for f in findings if f.severity == ERROR]
+    kept = (errors + [f for f in findings if f.severity != ERROR])[:cap]
+    hidden = len(findings) - len(kept)
+    hidden_errors = len(errors) - sum(1 for f in kept if f.severity == ERROR)
+    message = (
+        f"too many findings: {hidden} more ({hidden_errors} of them errors) not listed; fix the ones "
+        "above (they often repeat one mistake) and check again"
+    )
+    kept = _ordered(kept)
+    kept.append(Finding(ERROR if hidden_errors else WARNING, "too-many-findings", message))
+    return kept
 
 
 def _without_redundant(findings: list[Finding]) -> list[Finding]:

@@ -13,8 +13,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from builder.inspect.detect import ADLCP_12, ADLCP_13, PackageKind
-from builder.inspect.findings import Finding, error, warning
-from builder.xsd_check import xpath_of
+from builder.inspect.findings import Finding, error, warning, xpath
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: "C:" is a Windows path
@@ -116,7 +115,7 @@ def identifiers(manifest: Manifest) -> list[Finding]:
                 error(
                     "duplicate-identifier",
                     f"identifier {value!r} is already used at line {seen.sourceline} "
-                    f"({xpath_of(seen)}); identifiers must be unique in the manifest: rename one "
+                    f"({xpath(seen)}); identifiers must be unique in the manifest: rename one "
                     "(and the identifierrefs that mean it)",
                     manifest.member,
                     element,
