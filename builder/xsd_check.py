@@ -67,8 +67,12 @@ def validate_xml(
     catalog: SchemaCatalog | None = None,
     *,
     name: str | None = None,
+    tree: etree._ElementTree | None = None,
 ) -> list[XmlIssue]:
-    """All problems of one document against set_name/doc_type; an empty list means valid."""
+    """All problems of one document against set_name/doc_type; an empty list means valid.
+
+    tree, when given, is data already parsed with hardened_parser (never parsed twice).
+    """
     if isinstance(data, Path):
         name = name or str(data)
         data = data.read_bytes()
@@ -76,11 +80,12 @@ def validate_xml(
     # Compile first: a broken schema setup must fail loudly even for unparsable input.
     catalog = catalog or default_catalog()
     schema = catalog.schema(set_name, doc_type)
-    try:
-        tree = etree.fromstring(data, hardened_parser()).getroottree()
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        return [XmlIssue(name, line, column, None, exc.msg)]
+    if tree is None:
+        try:
+            tree = etree.fromstring(data, hardened_parser()).getroottree()
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position
+            return [XmlIssue(name, line, column, None, exc.msg)]
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         # Unexpanded entity nodes make libxml2 abort validation, and an LMS might expand them:
         # the DOCTYPE itself is the problem to fix.

@@ -53,7 +53,7 @@ class Limits:
     max_total_size: int = 4096 * MIB  # sum of uncompressed entry sizes
     max_ratio: int = 200  # uncompressed / compressed, for entries of at least ratio_floor bytes
     ratio_floor: int = MIB
-    max_read: int = 8 * MIB  # largest single XML member parsed (manifest, QTI, ...): its tree is ~15x
+    max_read: int = 4 * MIB  # largest XML member parsed (manifest, QTI...): parsed and validated, ~40x
     max_directory: int = 16 * MIB  # central directory size (names, extra fields, comments)
     max_resources: int = 10_000  # resources checked one by one; more are reported, not checked
     max_findings: int = 1_000  # findings listed per package; the rest are counted
@@ -185,7 +185,8 @@ def name_clashes(files: Iterable[str], folders: Iterable[str] = ()) -> list[Find
     out = []
     for names in groups.values():
         if len(names) > 1:
-            shown = ", ".join(repr(n) for n in names)
+            # ascii() shows how names that print alike differ (e.g. e + combining accent).
+            shown = ", ".join(ascii(n) if not n.isascii() else repr(n) for n in names)
             message = (
                 f"{shown} differ only in case or Unicode normalisation: on Windows and macOS (and in "
                 "some LMSs) they are one file and one overwrites the other: rename all but one"

@@ -41,6 +41,7 @@ class PackageReport:
     reason: str | None = None  # why the input is unusable
     not_a_package: bool = False  # unusable because it is no package at all (skippable among several)
     seconds: float = 0.0
+    unlisted: dict[str, int] = field(default_factory=dict)  # findings past Limits.max_findings, by severity
     among_others: bool = False  # set when packages were checked beside it in the same run
 
     @property
@@ -50,7 +51,8 @@ class PackageReport:
         return "invalid" if self.count(ERROR) else "valid"
 
     def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        listed = sum(1 for f in self.findings if f.severity == severity and f.code != "too-many-findings")
+        return listed + self.unlisted.get(severity, 0)
 
     def where(self, member: str | None) -> str:
         if member is None:
@@ -84,7 +86,7 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
         report.reason = f"too large or too deeply nested to check ({type(exc).__name__})"
     except Exception as exc:
         report.reason = f"could not be read ({type(exc).__name__}: {exc}); a damaged or unusual archive"
-    report.findings = _capped(_ordered(_without_redundant(report.findings)), limits.max_findings)
+    report.findings = _capped(_ordered(_without_redundant(report.findings)), limits.max_findings, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -122,15 +124,14 @@ def _check_source(source: PackageSource, catalog: SchemaCatalog, report: Package
         )
     elif kind.schema_set is not None and not problems:
         report.findings += schema_findings(data, tree, kind.schema_set, "manifest", member, catalog)
-    manifest = read_manifest(member, data, root, kind)
     cap = source.limits.max_resources
-    if len(manifest.resources) > cap:
+    manifest = read_manifest(member, data, root, kind, cap)
+    if manifest.declared > cap:
         message = (
-            f"too many resources: the manifest declares {len(manifest.resources)}, and only the first "
+            f"too many resources: the manifest declares {manifest.declared}, and only the first "
             f"{cap} were checked; LMS imports of that size time out too: split the package"
         )
         report.findings.append(error("too-many-resources", message, member))
-        del manifest.resources[cap:]
     report.findings += structure_checks(manifest, source.names) + lms_checks(manifest, source.names)
     if kind.family == "cc":
         report.findings += check_resources(manifest, source, catalog)
@@ -160,20 +161,23 @@ def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
     return found, [error("manifest-name", message, found)]
 
 
-def _capped(findings: list[Finding], cap: int) -> list[Finding]:
-    """At most cap findings, then one saying how many more there are (errors kept before warnings)."""
+def _capped(findings: list[Finding], cap: int, report: PackageReport) -> list[Finding]:
+    """At most cap findings (errors first), then a notice of how many more; report counts them all."""
     if len(findings) <= cap:
         return findings
     errors = [f for f in findings if f.severity == ERROR]
     kept = (errors + [f for f in findings if f.severity != ERROR])[:cap]
-    hidden = len(findings) - len(kept)
-    hidden_errors = len(errors) - sum(1 for f in kept if f.severity == ERROR)
+    for severity in (ERROR, WARNING):
+        report.unlisted[severity] = sum(f.severity == severity for f in findings) - sum(
+            f.severity == severity for f in kept
+        )
     message = (
-        f"too many findings: {hidden} more ({hidden_errors} of them errors) not listed; fix the ones "
-        "above (they often repeat one mistake) and check again"
+        f"too many findings: {len(findings) - cap} more ({report.unlisted[ERROR]} errors, "
+        f"{report.unlisted[WARNING]} warnings) not listed; fix the ones above (they often repeat one "
+        "mistake) and check again"
     )
     kept = _ordered(kept)
-    kept.append(Finding(ERROR if hidden_errors else WARNING, "too-many-findings", message))
+    kept.append(Finding(WARNING, "too-many-findings", message))
     return kept
 
 
