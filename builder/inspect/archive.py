@@ -227,8 +227,8 @@ def _folder_source(root: Path, limits: Limits) -> PackageSource:
             path = base / name
             rel = path.relative_to(root).as_posix()
             if _has_surrogate(rel):
-                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                refuse(f"{shown!r} is not a valid UTF-8 file name; LMSs cannot link to it")
+                shown = repr(rel.encode("utf-8", "surrogateescape"))[2:-1]
+                refuse(f"'{shown}' is not a valid UTF-8 file name; LMSs cannot link to it")
             mode = path.lstat().st_mode
             if stat.S_ISLNK(mode):
                 refuse(f"{rel!r} is a symbolic link; refused without reading anything")

@@ -60,9 +60,9 @@ def decode_name(raw: bytes, flags: int, where: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        shown = clipped(raw.decode("utf-8", "backslashreplace"))
+        shown = clipped(repr(raw)[2:-1])  # bytes as Python shows them: caf\xff.html
         raise UnusablePackage(
-            f"{where} {shown!r} is flagged UTF-8 but byte 0x{raw[exc.start]:02x} is not UTF-8; "
+            f"{where} '{shown}' is flagged UTF-8 but byte 0x{raw[exc.start]:02x} is not UTF-8; "
             "extractors disagree on its name: rebuild the zip"
         ) from None
 
