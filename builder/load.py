@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 
-from builder import markdown
+from builder import limits, markdown
 from builder.attachments import attachment_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
@@ -115,6 +115,9 @@ class _Loader:
     # --- files -------------------------------------------------------------------------
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
+        if problem := limits.path_problem(doc.file.parent / rel):
+            self.out.error(pos, f"'{rel}' {problem}")
+            return None
         target = (doc.file.parent / rel).resolve()
         if not target.is_relative_to(self.root):
             self.out.error(
@@ -125,10 +128,16 @@ class _Loader:
         if not target.is_file():
             self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)})")
             return None
+        if problem := limits.size_problem(target, limits.MAX_MARKDOWN_BYTES, f"'{rel}'"):
+            self.out.error(pos, problem)
+            return None
         try:
             text = target.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             self.out.error(Pos(target), f"not valid UTF-8 ({exc.reason}); save the file as UTF-8")
+            return None
+        if long := limits.long_line(text):
+            self.out.error(Pos(target, long[0], long[1]), long[2])
             return None
         if not text.strip():
             self.out.error(pos, f"file '{rel}' is empty; write its content or remove the entry")
@@ -143,6 +152,9 @@ class _Loader:
         return body
 
     def inline(self, doc: YamlDoc, path: tuple[str | int, ...], text: str) -> Markdown:
+        if long := limits.long_line(text):
+            self.out.error(doc.pos(path), f"text {long[2]}")
+            text = ""
         body = Markdown(text, doc.pos(path), doc.file.parent)
         self.check_links(body, inline=True)
         return body
@@ -176,7 +188,9 @@ class _Loader:
                 self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
             return
         full = self.root / rel
-        if not full.exists():
+        if problem := limits.path_problem(full):
+            self.out.error(ref.pos, f"link '{ref.target}' {problem}")
+        elif not full.exists():
             self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
         elif not full.resolve().is_relative_to(self.root):
             self.out.error(
@@ -347,7 +361,7 @@ class _Loader:
         if not course_file.is_file():
             raise CourseError([Problem(Pos(course_file), f"no {COURSE_FILE} here; is this a course folder?")])
         doc = load_yaml(course_file)
-        problems = _schema_problems(doc, "course.schema.json")
+        problems = _schema_problems(doc, "course.schema.json") or limits.course_problems(doc)
         if problems:
             raise CourseError(problems)
         d = doc.data
@@ -375,6 +389,9 @@ class _Loader:
         schema_problems: list[Problem] = []
         for module_id, (_, pos) in listed.items():
             file = self.root / "modules" / module_id / MODULE_FILE
+            if problem := limits.path_problem(file):
+                self.out.error(pos, f"modules/{module_id}/{MODULE_FILE} {problem}")
+                continue
             if not file.is_file():
                 self.out.error(pos, f"module '{module_id}' has no modules/{module_id}/{MODULE_FILE}")
                 continue
@@ -388,7 +405,7 @@ class _Loader:
             except CourseError as exc:
                 schema_problems.extend(exc.problems)
                 continue
-            found = _schema_problems(mdoc, "module.schema.json")
+            found = _schema_problems(mdoc, "module.schema.json") or limits.module_problems(mdoc)
             schema_problems.extend(found)
             if not found:
                 module_docs[module_id] = mdoc

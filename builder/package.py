@@ -11,18 +11,20 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
-ZIP_EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC)  # the zip format cannot store earlier times
+from builder.limits import ZIP_FIRST, ZIP_LAST
+
+ZIP_EPOCH_MIN = ZIP_FIRST  # the zip format cannot store earlier times (nor later than ZIP_LAST)
 
 
 def build_timestamp(release: date) -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the course's release date at 00:00 UTC."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (
-        datetime.fromtimestamp(int(raw), UTC)
-        if raw.isdigit()
-        else datetime(release.year, release.month, release.day, tzinfo=UTC)
-    )
-    return max(when, ZIP_EPOCH_MIN)
+    if raw.isdigit():
+        # Loading refuses later times (builder.limits); clamp anyway so no caller can crash the zip writer.
+        when = datetime.fromtimestamp(min(int(raw[:20]), int(ZIP_LAST.timestamp())), UTC)
+    else:
+        when = datetime(release.year, release.month, release.day, tzinfo=UTC)
+    return min(max(when, ZIP_EPOCH_MIN), ZIP_LAST)
 
 
 def safe_member(name: str) -> str:
