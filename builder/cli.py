@@ -16,6 +16,7 @@ from builder.formats import FORMATS
 from builder.inspect.command import validate_command
 from builder.lint import lint as lint_course
 from builder.load import load_course
+from builder.package import staged_output
 from builder.paths import DEFAULT_COURSE
 from builder.quiz.command import quiz_command
 from builder.schemas import schema_dir_option, use_schema_dir
@@ -93,15 +94,20 @@ def build(course: Path | None, formats: tuple[str, ...], out: Path, schema_dir: 
                     and ID-case.json (IMS CASE 1.0)
     Every XML file is validated against the official XSDs (--schema-dir, else
     $LMS_SCHEMA_DIR, else ../shared/schemas beside the checkout).
-    Output appears whole or not at all: a failed build leaves the previous output untouched.
+    All formats are written into a staging folder beside OUT/<course-id>/ and swapped in
+    at once when every one succeeded: a failed or interrupted build leaves the previous
+    complete output untouched (formats not requested keep their previous files).
     """
     started = time.perf_counter()
     use_schema_dir(schema_dir)
     model = load_course(course or DEFAULT_COURSE)
     target = out / model.id
-    for name in formats or sorted(FORMATS):
-        for path in FORMATS[name](model, target):
-            click.echo(f"{name}: {path}")
+    written = []
+    with staged_output(target) as staging:
+        for name in formats or sorted(FORMATS):
+            written += [(name, target / path.relative_to(staging)) for path in FORMATS[name](model, staging)]
+    for name, path in written:
+        click.echo(f"{name}: {path}")
     click.echo(f"built {model.id} in {time.perf_counter() - started:.2f}s", err=True)
 
 
