@@ -7,8 +7,7 @@ anything is written. One table, each limit with where it comes from:
 | what | limit | where it comes from |
 | --- | --- | --- |
 | course, category, module, competency title | 100 characters | Moodle competency short name (CSV import) |
-| course id, competency id | 100 characters | Moodle competency idnumber column |
-| category id, module id | 91, 93 characters | the same column, as ``category.<id>``, ``module.<id>`` |
+| every id | 64 characters | the JSON Schemas (fits Moodle's 100-character idnumber as ``category.<id>``) |
 | release_date, SOURCE_DATE_EPOCH | 1980-01-01..2107-12-31 | zip's MS-DOS dates (APPNOTE 4.4.6) |
 | a file or folder name | 255 bytes (UTF-8) | ext4, NTFS, APFS; what extractors can create |
 | YAML integer | 18 digits | beyond any setting; Python refuses 4,300+ digits |
@@ -45,21 +44,16 @@ class TextLimit:
 
 
 MOODLE_SHORT_NAME = "Moodle's competency framework importer cuts longer short names"
-MOODLE_IDNUMBER = "Moodle stores competency ID numbers in a column of 100 characters"
 COURSE_LIMITS = (
     TextLimit(("title",), 100, MOODLE_SHORT_NAME),
-    TextLimit(("id",), 100, MOODLE_IDNUMBER),
     TextLimit(("categories", "*", "title"), 100, MOODLE_SHORT_NAME),
-    TextLimit(("categories", "*", "id"), 100 - len("category."), MOODLE_IDNUMBER + " (as category.<id>)"),
 )
 MODULE_LIMITS = (
     TextLimit(("title",), 100, MOODLE_SHORT_NAME),
-    TextLimit(("id",), 100 - len("module."), MOODLE_IDNUMBER + " (as module.<id>)"),
     TextLimit(("competencies", "*", "title"), 100, MOODLE_SHORT_NAME),
-    TextLimit(("competencies", "*", "id"), 100, MOODLE_IDNUMBER),
 )
 ZIP_FIRST = datetime(1980, 1, 1, tzinfo=UTC)
-ZIP_LAST = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)
+ZIP_LAST = datetime(2107, 12, 31, 23, 59, 59, tzinfo=UTC)  # stored as 23:59:58 (2-second steps)
 MAX_NAME_BYTES = 255
 MAX_INT_DIGITS = 18
 MAX_MARKDOWN_BYTES = 256 * KIB
