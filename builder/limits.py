@@ -12,7 +12,7 @@ anything is written. One table, each limit with where it comes from:
 | a file or folder name | 255 bytes (UTF-8) | ext4, NTFS, APFS; what extractors can create |
 | YAML integer | 18 digits | beyond any setting; Python refuses 4,300+ digits |
 | YAML file | 1 MiB | 90x the largest OSEE module.yaml |
-| Markdown file | 256 KiB | 20x the longest OSEE text; each format renders it again |
+| Markdown file | 128 KiB | 11x the longest OSEE text; each format renders it again |
 | Markdown line | 10,000 characters | 9x the longest OSEE line; bounds table and inline parsing |
 """
 
@@ -56,7 +56,7 @@ ZIP_FIRST = datetime(1980, 1, 1, tzinfo=UTC)
 ZIP_LAST = datetime(2107, 12, 31, 23, 59, 59, tzinfo=UTC)  # stored as 23:59:58 (2-second steps)
 MAX_NAME_BYTES = 255
 MAX_INT_DIGITS = 18
-MAX_MARKDOWN_BYTES = 256 * KIB
+MAX_MARKDOWN_BYTES = 128 * KIB
 MAX_LINE = 10_000
 MAX_YAML_BYTES = 1024 * KIB
 

@@ -80,10 +80,10 @@ CASES: dict[str, Case] = {
         r"link 'ring\.pdf' is a symbolic link that loops back to itself",
     ),
     "Markdown file over the size limit": (
-        lambda c: (c / "modules/alpha/scope.md").write_text("# Scope\n\n" + ("word " * 99 + "word\n") * 600),
+        lambda c: (c / "modules/alpha/scope.md").write_text("# Scope\n\n" + ("word " * 99 + "word\n") * 300),
         ALPHA,
         "file: scope.md",
-        r"'scope\.md' is 300009 bytes, over the limit of 262144",
+        r"'scope\.md' is 150009 bytes, over the limit of 131072",
     ),
     "Markdown line over the limit": (
         lambda c: (c / "modules/alpha/scope.md").write_text(
