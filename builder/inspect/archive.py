@@ -119,6 +119,8 @@ def open_package(path: Path, limits: Limits | None = None) -> Iterator[PackageSo
         return
     if not path.exists():
         raise UnusablePackage("no such file or folder")
+    if not path.is_file():
+        raise UnusablePackage("not a regular file or a folder (a pipe or a device is never read)")
     try:
         stream = path.open("rb")
     except OSError as exc:

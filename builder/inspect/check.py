@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,12 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
         with located(), open_package(path, limits) as source:
             report.is_zip = source.is_zip
             report.findings += source.findings
-            _check_source(source, catalog, report)
+            checker = next((check for recognise, check in PACKAGE_KINDS if recognise(source.names)), None)
+            if checker is None:
+                raise NotAPackage(
+                    f"no {MANIFEST} anywhere in it: not a SCORM, Common Cartridge or IMS content package"
+                )
+            checker(source, catalog, report)
     except UnusablePackage as exc:
         report.reason = str(exc)
         report.not_a_package = isinstance(exc, NotAPackage)
@@ -85,13 +91,21 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
     except (MemoryError, RecursionError) as exc:
         report.reason = f"too large or too deeply nested to check ({type(exc).__name__})"
     except Exception as exc:
-        report.reason = f"could not be read ({type(exc).__name__}: {exc}); a damaged or unusual archive"
+        report.reason = (
+            f"could not be read ({type(exc).__name__}: {str(exc)[:200]}); a damaged or unusual archive"
+        )
     report.findings = _capped(_ordered(_without_redundant(report.findings)), limits.max_findings, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _check_source(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+def has_manifest(names: frozenset[str]) -> bool:
+    """An IMS package (SCORM, Common Cartridge, IMS CP): imsmanifest.xml at the root or below it."""
+    return any(posixpath.basename(n).lower() == MANIFEST and not n.startswith("__MACOSX/") for n in names)
+
+
+def check_ims_package(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+    """An IMS package: its manifest, then every check its kind (detect.py) calls for."""
     member, located = locate_manifest(source.names)
     report.findings += located
     data = source.read(member)
@@ -137,6 +151,13 @@ def _check_source(source: PackageSource, catalog: SchemaCatalog, report: Package
         report.findings += check_resources(manifest, source, catalog)
 
 
+# The kinds of package `builder validate` recognises, tried in order: (does the file list look like
+# one, the check for it). A package matching none is no package at all (NotAPackage).
+Recognise = Callable[[frozenset[str]], bool]
+Check = Callable[[PackageSource, SchemaCatalog, PackageReport], None]
+PACKAGE_KINDS: list[tuple[Recognise, Check]] = [(has_manifest, check_ims_package)]
+
+
 def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
     """The manifest's path: at the root if there, else the shallowest one found, with an error."""
     if MANIFEST in names:
@@ -145,7 +166,7 @@ def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
         (n for n in names if posixpath.basename(n).lower() == MANIFEST and not n.startswith("__MACOSX/")),
         key=lambda n: (n.count("/"), n),
     )
-    if not candidates:
+    if not candidates:  # has_manifest said otherwise: only when called on its own
         raise NotAPackage(
             f"no {MANIFEST} anywhere in it: not a SCORM, Common Cartridge or IMS content package"
         )

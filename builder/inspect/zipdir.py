@@ -3,8 +3,9 @@
 ``zipfile.ZipFile`` loads every central-directory record before anyone can count them (two million
 records are a gigabyte) and raises a bare exception on the first oddity (a method it cannot
 inflate, a name flagged UTF-8 that is not). Here the end-of-central-directory record is checked
-first (entry count, directory size and offset within the file), then each record is parsed as it
-is read, so a hostile archive is refused before it costs memory, with the reason.
+first (entry count, directory size and offset within the file), then the directory (at most
+Limits.max_directory bytes) is parsed record by record, stopping past the entry limit, so a
+hostile archive is refused before it costs memory, with the reason.
 
 Each local header is read too: extractors differ on whether they trust the local header or the
 central directory, so a name or an encryption flag that differs between the two is reported.
