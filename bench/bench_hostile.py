@@ -107,7 +107,7 @@ def big_accepted(folder: Path) -> Path:
     """A manifest just under the 4 MiB read limit, full of real resources and files."""
     entries = {**packages.cartridge(1)}
     entries[hostile.MANIFEST] = hostile.manifest_with_resources(37_000, lambda i: "welcome.html")
-    return packages.write_zip(folder / "manifest-3.9mib.zip", entries)
+    return packages.write_zip(folder / "manifest-3.7mib.zip", entries)
 
 
 def xml_shape(name: str, inner: str) -> Callable[[Path], list[Path]]:
@@ -155,7 +155,7 @@ CASES = [
         lambda f: [hostile.case_shared_qti(f, 1_000, 3.5, compressible=False)],
         10,
     ),
-    Case("largest manifest read (3.9 MiB, 37,000 res.)", "validate", lambda f: [big_accepted(f)], 10),
+    Case("largest manifest read (3.7 MiB, 37,000 res.)", "validate", lambda f: [big_accepted(f)], 10),
     Case(
         "corrupt archives (8) and a good one",
         "validate",
