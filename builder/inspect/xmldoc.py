@@ -6,15 +6,32 @@ import re
 
 from lxml import etree
 
-from builder.checks.findings import ERROR, Finding, error
+from builder.inspect.findings import ERROR, WARNING, Finding, error
 from builder.schemas import SchemaCatalog
-from builder.validate import hardened_parser, validate_xml
+from builder.xsd_check import hardened_parser, validate_xml
 
 _CLARK = re.compile(r"\{([^}]*)\}([\w.-]+)")
+# A parsed document costs ~100 bytes per node, an attribute more: refusing documents estimated (from
+# the bytes, before parsing) over this many nodes keeps a check under ~160 MB whatever the markup
+# (`make bench` measures the worst shapes: many tiny elements, one element with many attributes).
+MAX_NODES = 1_000_000
+# libxml2 locates every schema error by scanning the siblings of each ancestor: the sum of those
+# scans over all elements bounds its work. Over this budget (or MAX_XSD_ELEMENTS) a document is not
+# schema-checked: a manifest of 10,000 resources, files and items costs ~3e8.
+XSD_BUDGET = 400_000_000
+MAX_XSD_ELEMENTS = 100_000
 
 
 def parse(data: bytes, member: str) -> tuple[etree._ElementTree | None, list[Finding]]:
     """The tree, or None with the reason; a DOCTYPE is an error (never loaded, never expanded)."""
+    # Elements (and their text) from the opening tags, attributes (a node and its text) from "=".
+    estimate = 2 * (data.count(b"<") - data.count(b"</")) + 5 * data.count(b"=")
+    if estimate > MAX_NODES:
+        message = (
+            f"about {estimate} XML nodes (elements, attributes, texts), over the {MAX_NODES} this checker "
+            "parses: not checked; no LMS imports a document of that size either"
+        )
+        return None, [Finding(ERROR, "too-many-nodes", message, member)]
     try:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
@@ -33,9 +50,21 @@ def schema_findings(
     data: bytes, tree: etree._ElementTree, set_name: str, doc_type: str, member: str, catalog: SchemaCatalog
 ) -> list[Finding]:
     """Violations of set_name/doc_type, with names shortened to the document's own prefixes."""
+    elements, cost = xsd_cost(tree.getroot())
+    if elements > MAX_XSD_ELEMENTS or cost > XSD_BUDGET:
+        size = (
+            f"over {MAX_XSD_ELEMENTS} elements"
+            if elements > MAX_XSD_ELEMENTS
+            else "too many elements side by side"
+        )
+        message = (
+            f"not checked against the {set_name} XSD: {size} to validate in bounded time; "
+            "the other checks ran"
+        )
+        return [Finding(WARNING, "xsd-not-checked", message, member)]
     prefixes = {ns: prefix for prefix, ns in tree.getroot().nsmap.items()}
     out = []
-    for issue in validate_xml(data, set_name, doc_type, catalog, name=member):
+    for issue in validate_xml(data, set_name, doc_type, catalog, name=member, tree=tree):
         message = _shortened(issue.message, prefixes)
         out.append(
             Finding(
@@ -48,6 +77,26 @@ def schema_findings(
             )
         )
     return out
+
+
+def xsd_cost(root: etree._Element) -> tuple[int, int]:
+    """(elements, sum over elements of the sibling counts of the element and its ancestors).
+
+    One pass in document order; only elements with children are remembered (with their own cost).
+    """
+    elements, total = 0, 0
+    # Each parent's cost plus its number of children, computed once: len() walks the children.
+    below: dict[etree._Element, int] = {}
+    for element in root.iter(tag=etree.Element):
+        elements += 1
+        if elements > MAX_XSD_ELEMENTS:
+            break  # over the limit already
+        parent = element.getparent()
+        cost = 1 if parent is None else below[parent]
+        total += cost
+        if len(element):  # once per element: the sum over all elements is linear
+            below[element] = cost + len(element)
+    return elements, total
 
 
 def _shortened(message: str, prefixes: dict[str, str | None]) -> str:
