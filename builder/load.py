@@ -30,6 +30,7 @@ from builder.model import (
     Section,
     TrainingMaterial,
 )
+from builder.overlay import Overlay, compose_course, module_doc, module_folders
 from builder.schema_messages import did_you_mean, schema_problems
 from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
@@ -46,6 +47,36 @@ class _Loader:
         self.discussions = False  # course.yaml's default for modules without a discussion entry
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
         self.listed: dict[str, tuple[str, Pos]] = {}  # module id -> (category id, where course.yaml lists it)
+        self.overlay: Overlay | None = None  # set when course.yaml extends another course
+        self.layers: tuple[Path, ...] = (root,)  # folders course files are looked up in, first wins
+
+    # --- layered course folders (an overlay and its base) ------------------------------
+    def layer_of(self, path: Path) -> Path:
+        """The course folder (overlay or base) a path lies in; the course's own when none."""
+        resolved = path.resolve()
+        return next((layer for layer in self.layers if resolved.is_relative_to(layer)), self.root)
+
+    def inside(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(layer) for layer in self.layers)
+
+    def rel(self, path: Path) -> Path:
+        """A path inside the course as a course-relative path, whichever layer holds it."""
+        return path.resolve().relative_to(self.layer_of(path))
+
+    def find(self, rel: Path) -> Path:
+        """The file a course-relative path names: the overlay's if it has one, else the base's."""
+        return self.overlay.find(rel) if self.overlay else self.root / rel
+
+    def checked(
+        self, doc: YamlDoc | None, schema_name: str, limit: Callable[[YamlDoc], list[Problem]] | None = None
+    ) -> YamlDoc | None:
+        """The document when it fits its JSON Schema and its limits, else None (problems recorded)."""
+        if doc is None:
+            return None
+        found = schema_problems(doc, schema_name) or (limit(doc) if limit else [])
+        self.out.problems.extend(found)
+        return None if found else doc
 
     # --- files -------------------------------------------------------------------------
     def yaml(
@@ -63,20 +94,22 @@ class _Loader:
 
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
-        if problem := limits.path_problem(doc.file.parent / rel):
+        folder = pos.file.parent  # of the file that gave the value (an overlay's or its base's)
+        if problem := limits.path_problem(folder / rel):
             self.out.error(pos, f"'{rel}' {problem}")
             return None
-        target = (doc.file.parent / rel).resolve()
-        if not target.is_relative_to(self.root):
+        target = (folder / rel).resolve()
+        if not self.inside(target):
             self.out.error(
                 pos,
                 f"'{rel}' is outside the course folder; keep course files inside {self.root.name}/",
             )
             return None
+        target = self.find(self.rel(target)).resolve()
         if not target.is_file():
             siblings = [f.name for f in target.parent.iterdir()] if target.parent.is_dir() else []
             hint = did_you_mean(target.name, siblings)
-            self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)}){hint}")
+            self.out.error(pos, f"file '{rel}' not found (looked for {self.rel(target)}){hint}")
             return None
         if problem := limits.size_problem(target, limits.MAX_MARKDOWN_BYTES, f"'{rel}'"):
             self.out.error(pos, problem)
@@ -105,7 +138,7 @@ class _Loader:
         if long := limits.long_line(text):
             self.out.error(doc.pos(path), f"text {long[2]}")
             text = ""
-        body = Markdown(text, doc.pos(path), doc.file.parent)
+        body = Markdown(text, doc.pos(path), doc.pos(path).file.parent)
         self.check_links(body, inline=True)
         return body
 
@@ -132,17 +165,17 @@ class _Loader:
                 )
 
     def check_relative(self, ref: markdown.LinkRef, body: Markdown) -> None:
-        rel = markdown.resolve_relative(ref, body.base, self.root)
+        rel = markdown.resolve_relative(ref, body.base, self.layer_of(body.base))
         if rel is None:
             if not ref.target.startswith("#"):
                 self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
             return
-        full = self.root / rel
+        full = self.find(rel)
         if problem := limits.path_problem(full):
             self.out.error(ref.pos, f"link '{ref.target}' {problem}")
         elif not full.exists():
             self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
-        elif not full.resolve().is_relative_to(self.root):
+        elif not self.inside(full):
             self.out.error(
                 ref.pos, f"link '{ref.target}' leads outside the course folder through a symbolic link"
             )
@@ -158,15 +191,23 @@ class _Loader:
     def check_page_links(self, pages, categories, modules) -> None:  # type: ignore[no-untyped-def]
         """Links between course files must land on something that becomes a page."""
         known = {Path("."), Path(COURSE_FILE)}
-        known |= {p.body.pos.file.relative_to(self.root) for p in pages}
-        known |= {c.intro.pos.file.relative_to(self.root) for c in categories}
+        known |= {self.rel(p.body.pos.file) for p in pages}
+        known |= {self.rel(c.intro.pos.file) for c in categories}
         for module_id in self.listed:  # a module whose module.yaml is broken is reported once, there
             known |= {Path("modules", module_id), Path("modules", module_id, MODULE_FILE)}
         for m in modules:
-            folder = m.folder.relative_to(self.root)
+            folder = self.rel(m.folder)
             known |= {folder, folder / MODULE_FILE}
-            known |= {s.body.pos.file.relative_to(self.root) for s in m.sections}
+            known |= {self.rel(s.body.pos.file) for s in m.sections}
         for rel, pos in self.page_links:
+            if self.overlay and len(rel.parts) > 1 and rel.parts[0] == "modules":
+                if rel.parts[1] in self.overlay.dropped_modules:
+                    self.out.error(
+                        pos,
+                        f"link to module '{rel.parts[1]}', which the overlay drops; override this text "
+                        "in the overlay without the link, or keep the module",
+                    )
+                    continue
             if rel not in known:
                 self.out.error(
                     pos,
@@ -336,6 +377,14 @@ class _Loader:
     def assessment_doc(self, folder: Path) -> tuple[YamlDoc | None, bool]:
         """The module's assessment.yaml, schema-checked, and whether one is there but unusable
         (its problems recorded)."""
+        if self.overlay is not None:
+            try:
+                merged = module_doc(self.overlay, folder.name, ASSESSMENT_FILE)
+            except CourseError as exc:
+                self.out.problems.extend(exc.problems)
+                return None, True
+            doc = self.checked(merged, "assessment.schema.json")
+            return doc, merged is not None and doc is None
         file = folder / ASSESSMENT_FILE
         if not file.is_file():
             return None, False
@@ -348,7 +397,13 @@ class _Loader:
     def check_dependencies(self, module_id: str, mdoc: YamlDoc, known: list[str]) -> None:
         for i, dep in enumerate(mdoc.data.get("dependencies", [])):
             target = dep.get("module")
-            if target is not None and target not in known:
+            if target is not None and self.overlay and target in self.overlay.dropped_modules:
+                self.out.error(
+                    mdoc.pos(("dependencies", i, "module")),
+                    f"depends on module '{target}', which the overlay drops; give this module's "
+                    f"`dependencies` without it in the overlay's modules/{module_id}/{MODULE_FILE}",
+                )
+            elif target is not None and target not in known:
                 self.out.error(
                     mdoc.pos(("dependencies", i, "module")),
                     f"dependency on unknown module '{target}'{did_you_mean(target, known)}; "
@@ -380,7 +435,34 @@ class _Loader:
             root=self.root,
             pos=Pos(course_file),
             attachments=frozenset(self.attachments),
+            layers=self.layers,
         )
+
+    def course_doc(self, course_file: Path) -> YamlDoc | None:
+        """course.yaml, merged over its base's when it extends another course, schema-checked."""
+        try:
+            doc = load_yaml(course_file)
+            if isinstance(doc.data, dict) and "extends" in doc.data:
+                doc, self.overlay = compose_course(doc, self.root)
+                self.layers = self.overlay.layers
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        return self.checked(doc, "course.schema.json", limits.course_problems)
+
+    def module_yaml(self, folder: Path) -> YamlDoc | None:
+        """A module's module.yaml (the overlay's merged over the base's), schema-checked."""
+        if self.overlay is None:
+            file = folder / MODULE_FILE
+            return self.yaml(file, "module.schema.json", limits.module_problems) if file.is_file() else None
+        try:
+            doc = module_doc(self.overlay, folder.name, MODULE_FILE)
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        if doc is None:
+            self.out.error(Pos(folder / MODULE_FILE), f"module folder '{folder.name}' has no {MODULE_FILE}")
+        return self.checked(doc, "module.schema.json", limits.module_problems)
 
     def course(self) -> Course:
         """The course (provisional when course.yaml is unusable). Problems go to ``self.out``; with a
@@ -388,20 +470,24 @@ class _Loader:
         course_file = self.root / COURSE_FILE
         if not course_file.is_file():
             raise CourseError([Problem(Pos(course_file), f"no {COURSE_FILE} here; is this a course folder?")])
-        doc = self.yaml(course_file, "course.schema.json", limits.course_problems)
+        doc = self.course_doc(course_file)
         modules_dir = self.root / "modules"
-        folders = sorted(p.name for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
+        if self.overlay is not None:
+            module_dirs = module_folders(self.overlay)
+        else:
+            module_dirs = (
+                {p.name: p for p in sorted(modules_dir.iterdir()) if p.is_dir()}
+                if modules_dir.is_dir()
+                else {}
+            )
+        folders = sorted(module_dirs)
         if doc is None:
             # Still check every module folder, so fixing course.yaml does not reveal a second round.
             found: dict[str, Module] = {}
             for name in folders:
-                if (modules_dir / name / MODULE_FILE).is_file():
-                    mdoc = self.yaml(
-                        modules_dir / name / MODULE_FILE, "module.schema.json", limits.module_problems
-                    )
-                    if mdoc is not None:
-                        found[name] = self.module(modules_dir / name, mdoc, {})
-                        self.check_dependencies(name, mdoc, folders)
+                if (mdoc := self.module_yaml(module_dirs[name])) is not None:
+                    found[name] = self.module(module_dirs[name], mdoc, {})
+                    self.check_dependencies(name, mdoc, folders)
             return self.provisional(course_file, tuple(found.values()))
         d = doc.data
         if d["id"] != self.root.name:
@@ -426,7 +512,11 @@ class _Loader:
 
         module_docs: dict[str, YamlDoc] = {}
         for module_id, (_, pos) in listed.items():
-            file = self.root / "modules" / module_id / MODULE_FILE
+            file = module_dirs.get(module_id, modules_dir / module_id) / MODULE_FILE
+            if self.overlay is not None and module_id in module_dirs:
+                if (mdoc := self.module_yaml(module_dirs[module_id])) is not None:
+                    module_docs[module_id] = mdoc
+                continue
             if problem := limits.path_problem(file):
                 self.out.error(pos, f"modules/{module_id}/{MODULE_FILE} {problem}")
                 continue
@@ -448,14 +538,14 @@ class _Loader:
         for name in folders:
             if name not in listed:
                 self.out.error(
-                    Pos(modules_dir / name / MODULE_FILE),
+                    Pos(module_dirs[name] / MODULE_FILE),
                     f"module folder '{name}' is not listed in any category of {COURSE_FILE}",
                 )
 
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
         modules = {
-            mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
+            mid: self.module(module_dirs.get(mid, modules_dir / mid), mdoc, competency_ids)
             for mid, mdoc in module_docs.items()
         }
         category_ids = [c["id"] for c in d["categories"]]
@@ -520,6 +610,7 @@ class _Loader:
             root=self.root,
             pos=doc.pos(()),
             attachments=frozenset(self.attachments),
+            layers=self.layers,
         )
 
 

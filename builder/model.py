@@ -174,6 +174,24 @@ class Course:
     root: Path
     pos: Pos
     attachments: frozenset[Path] = field(default=frozenset())  # course-relative files linked from Markdown
+    # Folders course-relative files are looked up in, first wins: the course's own, then (for an
+    # overlay course, builder.overlay) the course it extends.
+    layers: tuple[Path, ...] = ()
+
+    def file(self, rel: Path) -> Path:
+        """The file a course-relative path names (an overlay's own, else its base's)."""
+        for layer in self.layers or (self.root,):
+            if (layer / rel).exists():
+                return layer / rel
+        return self.root / rel
+
+    def layer_of(self, path: Path) -> Path:
+        """The course folder (this course's, or the base it extends) a path lies in."""
+        return next((la for la in self.layers if path.is_relative_to(la)), self.root)
+
+    def rel(self, path: Path) -> Path:
+        """A path of a course file, relative to the course folder that holds it."""
+        return path.relative_to(self.layer_of(path))
 
     def module(self, module_id: str) -> Module:
         return self._modules_by_id[module_id]

@@ -49,17 +49,16 @@ class LinkTargets:
     by_source: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
-        root = self.course.root
         targets: dict[str, str] = {"course.yaml": index_url(), ".": index_url()}
         for page in self.course.pages:
-            targets[_rel(page.body, root)] = page_url(page)
+            targets[_rel(page.body, self.course)] = page_url(page)
         for cat in self.course.categories:
-            targets[_rel(cat.intro, root)] = category_url(cat)
+            targets[_rel(cat.intro, self.course)] = category_url(cat)
         for module in self.course.modules:
-            folder = module.folder.relative_to(root).as_posix()
+            folder = self.course.rel(module.folder).as_posix()
             targets[folder] = targets[f"{folder}/module.yaml"] = module_url(module)
             for section in module.sections:
-                targets[_rel(section.body, root)] = f"{module_url(module)}#section-{section.id}"
+                targets[_rel(section.body, self.course)] = f"{module_url(module)}#section-{section.id}"
         for rel in self.course.attachments:
             targets[rel.as_posix()] = asset_url(rel)
         self.by_source = targets
@@ -67,7 +66,7 @@ class LinkTargets:
     def resolve(self, body: Markdown, target: str) -> str | None:
         parts = urlsplit(target)
         ref = markdown.LinkRef(parts.path, body.pos, False)
-        rel = markdown.resolve_relative(ref, body.base, self.course.root)
+        rel = markdown.resolve_relative(ref, body.base, self.course.layer_of(body.base))
         if rel is None:
             return None
         url = self.by_source.get(rel.as_posix())
@@ -78,8 +77,8 @@ class LinkTargets:
         return url
 
 
-def _rel(body: Markdown, root: Path) -> str:
-    return body.pos.file.relative_to(root).as_posix()
+def _rel(body: Markdown, course: Course) -> str:
+    return course.rel(body.pos.file).as_posix()
 
 
 class Renderer:

@@ -257,7 +257,7 @@ class _Cartridge:
                 self.entries[names[-1]] = asset
         for rel in sorted(self.course.attachments):
             names.append(f"{WEB}/{ASSETS_DIR}/{rel.as_posix()}")
-            self.entries[names[-1]] = self.course.root / rel
+            self.entries[names[-1]] = self.course.file(rel)
         self._resource(self.shared, "webcontent", names)
 
     # --- curriculum standards (CC 1.3)

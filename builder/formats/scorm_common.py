@@ -195,7 +195,7 @@ def shared_files(package: Package, renderer: Renderer) -> dict[str, bytes | Path
     for path in sorted(static.iterdir()):
         if path.is_file():
             shared[f"{STATIC_DIR}/{RUNTIME_DIR}/{path.name}"] = path
-    attachments = {f"{ASSETS_DIR}/{rel.as_posix()}": course.root / rel for rel in course.attachments}
+    attachments = {f"{ASSETS_DIR}/{rel.as_posix()}": course.file(rel) for rel in course.attachments}
     linkable = _linkable_pages(course, renderer)
     queue = [(name, data) for name, data in package.pages.items()]
     while queue:

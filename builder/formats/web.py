@@ -106,7 +106,7 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
     for rel in sorted(course.attachments):
         target = dest / ASSETS_DIR / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(course.root / rel, target)
+        shutil.copyfile(course.file(rel), target)
         written.append(f"{ASSETS_DIR}/{rel.as_posix()}")
     return written
 

@@ -122,7 +122,7 @@ class _Backup:
         else:
             document = self._render("attributions.html", "Attributions")
         area = FileArea(activity.contextid, "mod_page", "content")
-        html, files = moodle_html(main_html(document), area, self.course.root, self.links.get, styled=True)
+        html, files = moodle_html(main_html(document), area, self.course.file, self.links.get, styled=True)
         return html, self._store(files)
 
     def activity(self, activity: Activity) -> None:
@@ -181,7 +181,7 @@ class _Backup:
                 category = self.course.category(section.category_id)
                 area = FileArea(COURSE_CONTEXT, "course", "section", section.id)
                 fragment = fragment_of(str(self.renderer.markdown(category.intro, top_heading=3)))
-                summary, files = moodle_html(fragment, area, self.course.root, self.links.get, styled=False)
+                summary, files = moodle_html(fragment, area, self.course.file, self.links.get, styled=False)
                 file_ids = self._store(files)
             self.entries[f"{section.directory}/section.xml"] = section_xml(section, summary, self.when)
             self.entries[f"{section.directory}/inforef.xml"] = acts.inforef_xml(file_ids, [], [])
