@@ -22,6 +22,7 @@ from builder.formats import FORMATS
 from builder.inspect.command import validate_command
 from builder.lint import lint_course_dir
 from builder.load import load_course
+from builder.overlay import diff_lines
 from builder.package import staged_output
 from builder.paths import course_or_default
 from builder.preview import preview_command
@@ -196,6 +197,31 @@ def lint(course: Path | None, as_json: bool) -> None:
     counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
     output.info(f"{result.course_id}: {counts}{'; ' if counts else ''}{len(result.problems)} problem(s)")
     sys.exit(code)
+
+
+@main.command()
+@click.argument("base", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("overlay", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@_user_errors
+def diff(base: Path, overlay: Path) -> None:
+    """Show what the overlay course OVERLAY changes in BASE, one line each.
+
+    \b
+    OVERLAY's course.yaml names BASE in `extends:`. Each line says what
+    happens and where the overlay says so:
+      drop      a module or category left out (drop_modules, drop_categories)
+      override  a value of the base replaced (title, text, quiz setting...)
+      add       a module, category, page, competency or item the base lacks
+      file      a file of the base replaced by the overlay's file at the same path
+    Exit 2 when OVERLAY does not extend BASE or does not load (the problems
+    are listed as by `builder lint`).
+    """
+    course = load_course(overlay)
+    if course.overlay is None or course.overlay.layers[1] != base.resolve():
+        output.error(f"{overlay}: course.yaml does not extend {base} (extends: {base} missing)")
+        sys.exit(2)
+    for line in diff_lines(course.overlay):
+        click.echo(line)
 
 
 main.add_command(quiz_command)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import markdown, moodle_limits
-from builder.errors import CourseError, Problem
+from builder.errors import CourseError, Pos, Problem
 from builder.load import check_course
 from builder.model import Course, Markdown
+from builder.overlay import dropped_names, dropped_overrides, names_dropped
 from builder.quiz import build_quizzes
 
 
@@ -77,7 +78,31 @@ def lint(course: Course) -> list[Problem]:
     quizzes = build_quizzes(course)
     # What the Moodle writers (Moodle XML, GIFT, course backup) change to fit Moodle's columns.
     fitted = moodle_limits.course_problems(course, quizzes.quizzes)
-    return sorted([*quizzes.warnings, *fitted, *content_warnings(course)], key=lambda p: (p.pos, p.message))
+    found = [*quizzes.warnings, *fitted, *content_warnings(course), *overlay_warnings(course)]
+    return sorted(found, key=lambda p: (p.pos, p.message))
+
+
+def overlay_warnings(course: Course) -> list[Problem]:
+    """An overlay's leftovers: files for modules it drops, and kept text that names a dropped module."""
+    if course.overlay is None:
+        return []
+    found = list(dropped_overrides(course.overlay))
+    names = dropped_names(course.overlay)
+    texts: list[tuple[str, Pos]] = [(b.text, b.pos) for b in _bodies(course)]
+    for module in course.modules:
+        texts.append((module.summary, module.pos))
+        texts += [(d.title, d.pos) for d in module.dependencies if d.title]
+    for text, pos in texts:
+        for module_id in names_dropped(names, text):
+            where = f"{course.root.name}/{course.rel(pos.file).as_posix()}"
+            how = (
+                f"override it in {where}"
+                if pos.file.suffix == ".yaml"
+                else f"a file at {where} replaces this one"
+            )
+            message = f"names module '{module_id}', which the overlay drops; reword it in the overlay ({how})"
+            found.append(Problem(pos, message, "warning"))
+    return found
 
 
 def content_warnings(course: Course) -> list[Problem]:

@@ -200,14 +200,14 @@ class _Loader:
             known |= {folder, folder / MODULE_FILE}
             known |= {self.rel(s.body.pos.file) for s in m.sections}
         for rel, pos in self.page_links:
-            if self.overlay and len(rel.parts) > 1 and rel.parts[0] == "modules":
-                if rel.parts[1] in self.overlay.dropped_modules:
-                    self.out.error(
-                        pos,
-                        f"link to module '{rel.parts[1]}', which the overlay drops; override this text "
-                        "in the overlay without the link, or keep the module",
-                    )
-                    continue
+            dropped = self.overlay.dropped_modules if self.overlay else {}
+            if len(rel.parts) > 1 and rel.parts[0] == "modules" and rel.parts[1] in dropped:
+                self.out.error(
+                    pos,
+                    f"link to module '{rel.parts[1]}', which the overlay drops; override this text "
+                    "in the overlay without the link, or keep the module",
+                )
+                continue
             if rel not in known:
                 self.out.error(
                     pos,
@@ -611,6 +611,7 @@ class _Loader:
             pos=doc.pos(()),
             attachments=frozenset(self.attachments),
             layers=self.layers,
+            overlay=self.overlay,
         )
 
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.errors import Pos
+
+if TYPE_CHECKING:
+    from builder.overlay import Overlay
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class Course:
     # Folders course-relative files are looked up in, first wins: the course's own, then (for an
     # overlay course, builder.overlay) the course it extends.
     layers: tuple[Path, ...] = ()
+    overlay: Overlay | None = field(default=None, compare=False)  # what an overlay course changes
 
     def file(self, rel: Path) -> Path:
         """The file a course-relative path names (an overlay's own, else its base's)."""

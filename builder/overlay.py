@@ -52,7 +52,6 @@ class Overlay:
     layers: tuple[Path, ...]  # the overlay first, then its base (and the base's base...)
     dropped_modules: dict[str, Pos] = field(default_factory=dict)
     dropped_categories: dict[str, Pos] = field(default_factory=dict)
-    base_modules: dict[str, str] = field(default_factory=dict)  # module id -> base title
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -204,6 +203,7 @@ def _merge_value(
     path: JsonPath,
     changes: list[Change],
     label: str,
+    shown: str = "",
 ) -> Any:
     b, o = _get(base.data, bpath), _get(over.data, opath)
     if isinstance(b, dict) and isinstance(o, dict):
@@ -219,16 +219,24 @@ def _merge_value(
                 out.keys[(*path, key)] = over.keys[(*opath, key)]
             if key in b:
                 result[key] = _merge_value(
-                    base, (*bpath, key), over, (*opath, key), out, (*path, key), changes, label
+                    base,
+                    (*bpath, key),
+                    over,
+                    (*opath, key),
+                    out,
+                    (*path, key),
+                    changes,
+                    label,
+                    _join(shown, key),
                 )
             else:
                 result[key] = _copy(over, (*opath, key), out, (*path, key))
-                changes.append(Change("add", f"{label}: {_describe(path, key)}", over.pos((*opath, key))))
+                changes.append(Change("add", f"{label}: {_join(shown, key)}", over.pos((*opath, key))))
         return result
     if isinstance(b, list) and isinstance(o, list):
         id_key = _id_key(b) if b else None
         if id_key is not None and _id_key(o) == id_key:
-            return _merge_list(base, bpath, over, opath, out, path, changes, label, id_key)
+            return _merge_list(base, bpath, over, opath, out, path, changes, label, id_key, shown)
         if path and path[-1] == "modules" and all(isinstance(x, str) for x in b + o):
             out.values[path] = base.values.get(bpath, Pos(base.file))
             result = [_copy(base, (*bpath, i), out, (*path, i)) for i in range(len(b))]
@@ -238,7 +246,7 @@ def _merge_value(
                     changes.append(Change("add", f"{label}: module {item}", over.pos((*opath, i))))
             return result
     if b != o:
-        changes.append(Change("override", f"{label}: {_describe(path)}", over.pos(opath)))
+        changes.append(Change("override", f"{label}: {shown or '(whole file)'}", over.pos(opath)))
     return _copy(over, opath, out, path)
 
 
@@ -252,6 +260,7 @@ def _merge_list(
     changes: list[Change],
     label: str,
     id_key: str,
+    shown: str,
 ) -> list[Any]:
     b, o = _get(base.data, bpath), _get(over.data, opath)
     out.values[path] = over.values.get(opath, base.values.get(bpath, Pos(over.file)))
@@ -262,20 +271,27 @@ def _merge_list(
             oi = overrides.pop(item[id_key])
             result.append(
                 _merge_value(
-                    base, (*bpath, bi), over, (*opath, oi), out, (*path, len(result)), changes, label
+                    base,
+                    (*bpath, bi),
+                    over,
+                    (*opath, oi),
+                    out,
+                    (*path, len(result)),
+                    changes,
+                    label,
+                    f"{shown}[{item[id_key]}]",
                 )
             )
         else:
             result.append(_copy(base, (*bpath, bi), out, (*path, len(result))))
     for new_id, oi in overrides.items():
         result.append(_copy(over, (*opath, oi), out, (*path, len(result))))
-        changes.append(Change("add", f"{label}: {_describe(path)}[{new_id}]", over.pos((*opath, oi))))
+        changes.append(Change("add", f"{label}: {shown}[{new_id}]", over.pos((*opath, oi))))
     return result
 
 
-def _describe(path: JsonPath, key: str | None = None) -> str:
-    parts = [str(p) if isinstance(p, str) else f"[{p}]" for p in (*path, *([key] if key else []))]
-    return ".".join(parts).replace(".[", "[") or "(whole file)"
+def _join(shown: str, key: str) -> str:
+    return f"{shown}.{key}" if shown else key
 
 
 def _without(doc: YamlDoc, keys: Iterable[str]) -> YamlDoc:
@@ -330,18 +346,46 @@ def dropped_overrides(overlay: Overlay) -> Iterator[Problem]:
             )
 
 
-def names_dropped(overlay: Overlay, text: str) -> list[str]:
-    """Titles or ids of dropped modules a text names (prose left pointing at removed content)."""
-    found = []
+def dropped_names(overlay: Overlay) -> dict[str, tuple[str, ...]]:
+    """Each dropped module's id with the ways prose names it: its title and its id."""
+    names: dict[str, tuple[str, ...]] = {}
     for module_id in overlay.dropped_modules:
-        title = overlay.base_modules.get(module_id)
-        for name in (title, module_id):
-            if name and len(name) > 3 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I):
-                found.append(name)
-                break
-    return found
+        title = None
+        file = overlay.find(Path("modules", module_id, "module.yaml"))
+        if file.is_file():
+            try:
+                data = load_yaml(file).data
+                title = data.get("title") if isinstance(data, dict) else None
+            except CourseError:
+                pass
+        words = module_id.replace("-", " ")
+        names[module_id] = tuple(n for n in (title, module_id, words) if isinstance(n, str) and len(n) > 3)
+    return names
+
+
+def names_dropped(names: dict[str, tuple[str, ...]], text: str) -> list[str]:
+    """The dropped modules a text names (prose left pointing at removed content)."""
+    return [
+        module_id
+        for module_id, ways in names.items()
+        if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.IGNORECASE) for n in ways)
+    ]
+
+
+def replaced_files(overlay: Overlay) -> Iterator[Change]:
+    """Files of the overlay at the same course-relative path as a base file (they replace it)."""
+    own = overlay.root
+    for path in sorted(own.rglob("*")):
+        rel = path.relative_to(own)
+        if not path.is_file() or (rel.suffix == ".yaml" and rel.name in ("course.yaml", "module.yaml")):
+            continue
+        if rel.name == "assessment.yaml":
+            continue  # merged by id, its changes are listed as such
+        if any((layer / rel).is_file() for layer in overlay.layers[1:]):
+            yield Change("file", rel.as_posix(), Pos(path))
 
 
 def diff_lines(overlay: Overlay) -> list[str]:
-    """What the overlay changes, one line each: ``kind: what (file:line)``."""
-    return [f"{c.kind:<8} {c.what}  ({c.pos})" for c in overlay.changes]
+    """What the overlay changes, one line each: ``kind  what  (where the overlay says so)``."""
+    changes = [*overlay.changes, *replaced_files(overlay)]
+    return [f"{c.kind:<8} {c.what}  ({c.pos})" for c in changes]
