@@ -15,6 +15,7 @@ from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
     Audience,
+    Branding,
     AudienceRow,
     Category,
     Competency,
@@ -37,6 +38,19 @@ from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 MODULE_FILE = "module.yaml"
 ASSESSMENT_FILE = "assessment.yaml"  # beside module.yaml: objectives, items and item models
 COURSE_FILE = "course.yaml"
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 class _Loader:
@@ -438,6 +452,42 @@ class _Loader:
             layers=self.layers,
         )
 
+    def branding(self, doc: YamlDoc) -> Branding:
+        """``branding`` of course.yaml: the logo must be an image of the course, colours readable."""
+        b = doc.data.get("branding", {})
+        colours = b.get("colours", {})
+        for name, background in (("accent", "#ffffff"), ("header", None)):
+            colour = colours.get(name)
+            if colour is None:
+                continue
+            pair = (colour, background) if background else ("#ffffff", colour)
+            if (ratio := contrast(*pair)) < MIN_CONTRAST:
+                what = "on white" if background else "behind white text"
+                self.out.error(
+                    doc.pos(("branding", "colours", name)),
+                    f"colour {colour} has a contrast of {ratio:.1f}:1 {what}; WCAG AA needs "
+                    f"{MIN_CONTRAST}:1: choose a darker colour",
+                )
+        logo = None
+        if "logo" in b:
+            pos = doc.pos(("branding", "logo"))
+            path = pos.file.parent / b["logo"]
+            if not self.inside(path):
+                self.out.error(pos, f"logo '{b['logo']}' is outside the course folder")
+            else:
+                rel = self.rel(path)
+                full = self.find(rel)
+                if not full.is_file():
+                    self.out.error(pos, f"logo '{b['logo']}' not found (looked for {rel})")
+                elif problem := image_problem(full):
+                    self.out.error(pos, f"logo '{b['logo']}' {problem}")
+                else:
+                    logo = rel
+                    self.attachments.add(rel)
+        return Branding(
+            b.get("institution"), logo, colours.get("accent"), colours.get("header"), b.get("footer")
+        )
+
     def course_doc(self, course_file: Path) -> YamlDoc | None:
         """course.yaml, merged over its base's when it extends another course, schema-checked."""
         try:
@@ -582,6 +632,7 @@ class _Loader:
             if (body := self.markdown_file(doc, ("pages", i, "file"), p["file"])) is not None
         )
         self.check_page_links(pages, categories, modules.values())
+        branding = self.branding(doc)
         quiz = d.get("quiz", {})
         return Course(
             id=d["id"],
@@ -612,6 +663,7 @@ class _Loader:
             attachments=frozenset(self.attachments),
             layers=self.layers,
             overlay=self.overlay,
+            branding=branding,
         )
 
 

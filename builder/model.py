@@ -151,6 +151,17 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Branding:
+    """An institution's look for the pages (``branding`` in course.yaml): name, logo, colours, footer."""
+
+    institution: str | None = None
+    logo: Path | None = None  # course-relative, also among the course's attachments
+    accent: str | None = None  # "#rrggbb"
+    header: str | None = None
+    footer: str | None = None
+
+
+@dataclass(frozen=True)
 class QuizSettings:
     seed: int = 0
     pass_mark: int = 80
@@ -181,6 +192,7 @@ class Course:
     # overlay course, builder.overlay) the course it extends.
     layers: tuple[Path, ...] = ()
     overlay: Overlay | None = field(default=None, compare=False)  # what an overlay course changes
+    branding: Branding = field(default_factory=Branding)
 
     def file(self, rel: Path) -> Path:
         """The file a course-relative path names (an overlay's own, else its base's)."""

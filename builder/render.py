@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from builder import markdown
@@ -87,8 +88,12 @@ class Renderer:
     def __init__(self, course: Course, *, chrome: bool = True) -> None:
         self.course = course
         self.targets = LinkTargets(course)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
+        # An overlay course may replace any template with its own (templates/ beside its course.yaml);
+        # course templates are untrusted, so they run sandboxed.
+        own = [str(layer / "templates") for layer in course.layers if (layer / "templates").is_dir()]
+        environment = jinja2.sandbox.SandboxedEnvironment if own else jinja2.Environment
+        self.env = environment(
+            loader=jinja2.FileSystemLoader([*own, str(TEMPLATES)]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -103,6 +108,7 @@ class Renderer:
             page_url=page_url,
             category_url=category_url,
             module_url=module_url,
+            asset_url=asset_url,
             static=f"{STATIC_DIR}/",
         )
 
