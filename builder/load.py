@@ -15,8 +15,8 @@ from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
     Audience,
-    Branding,
     AudienceRow,
+    Branding,
     Category,
     Competency,
     Course,
