@@ -285,6 +285,8 @@ class _Loader:
                     for i, r in enumerate(a["rows"])
                 ),
             )
+        if audience is not None and not (audience.intro or audience.notes or audience.rows):
+            audience = None  # an empty audience table: no heading, no contents entry
         competencies = tuple(
             Competency(
                 c["id"],

@@ -229,7 +229,7 @@ class _Cartridge:
             next=None,
             **context,
         )
-        return _without_page_links(html)
+        return _filebase_links(_without_page_links(html))
 
     def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
         for number, link in enumerate(links, start=1):
@@ -422,6 +422,25 @@ def _generated_prompt(module: Module) -> str:
         e.P("Then read the other learners' posts and reply to at least one with a question or a suggestion."),
     )
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
+
+
+FILEBASE = "$IMS-CC-FILEBASE$"
+
+
+def _filebase_links(html: str) -> str:
+    """Stylesheet, image and attachment links of a page start with $IMS-CC-FILEBASE$/.
+
+    The token stands for the folder of the cartridge's web files (web_resources/, where the pages
+    are too): Open edX's converter rewrites only links that carry it, Canvas resolves it against
+    web_resources/, and Moodle removes it and resolves the rest against the page's own folder.
+    """
+    doc = lxml.html.document_fromstring(html)
+    for element in doc.iter(etree.Element):
+        for attr in ("src", "href"):
+            value = element.get(attr, "")
+            if value.startswith((f"{STATIC_DIR}/", f"{ASSETS_DIR}/")):
+                element.set(attr, f"{FILEBASE}/{value}")
+    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
 
 
 def _without_page_links(html: str) -> str:

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import lxml.html
-
 from builder import markdown
 from builder.errors import BuildError
 from builder.lms_rules import Profile
@@ -60,11 +58,8 @@ def _escape_md(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """Markdown reduced to its text, whitespace collapsed."""
-    rendered = markdown.render_detached(text)
-    if not rendered:
-        return ""
-    return " ".join(lxml.html.fragment_fromstring(rendered, create_parent="div").text_content().split())
+    """Markdown as plain text (answer texts carry no HTML): lists kept as lines, link addresses kept."""
+    return markdown.plain_text(text)
 
 
 def _join_md(*parts: str | None) -> str | None:

@@ -264,7 +264,7 @@ _TEXT_TYPES = frozenset({QuestionType.SHORT_ANSWER, QuestionType.ESSAY, Question
 
 
 def _inline(text: str) -> Markup:
-    return Markup(markdown.render_detached_inline(text))
+    return Markup(markdown.render_phrasing(text))
 
 
 def _block(text: str | None) -> Markup | None:
