@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import markdown, moodle_limits
+from builder import i18n, markdown, moodle_limits
 from builder.errors import CourseError, Pos, Problem
 from builder.load import check_course
 from builder.model import Course, Markdown
@@ -78,8 +78,28 @@ def lint(course: Course) -> list[Problem]:
     quizzes = build_quizzes(course)
     # What the Moodle writers (Moodle XML, GIFT, course backup) change to fit Moodle's columns.
     fitted = moodle_limits.course_problems(course, quizzes.quizzes)
-    found = [*quizzes.warnings, *fitted, *content_warnings(course), *overlay_warnings(course)]
+    found = [
+        *quizzes.warnings,
+        *fitted,
+        *content_warnings(course),
+        *overlay_warnings(course),
+        *language_warnings(course),
+    ]
     return sorted(found, key=lambda p: (p.pos, p.message))
+
+
+def language_warnings(course: Course) -> list[Problem]:
+    """Interface strings the course language has no translation for: they are shown in English."""
+    missing = i18n.untranslated(course.language)
+    if not missing:
+        return []
+    shown = "; ".join(f"'{m}'" for m in missing[:3])
+    message = (
+        f"interface language '{course.language}': {len(missing)} interface string(s) have no translation "
+        f"and are shown in English ({shown}{', ...' if len(missing) > 3 else ''}); catalogues exist for "
+        f"{', '.join(i18n.SHIPPED)} (README, Languages)"
+    )
+    return [Problem(course.pos, message, "warning")]
 
 
 def overlay_warnings(course: Course) -> list[Problem]:

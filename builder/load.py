@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from builder import limits, markdown
+from builder import i18n, limits, markdown
 from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
@@ -62,6 +62,7 @@ class _Loader:
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
         self.listed: dict[str, tuple[str, Pos]] = {}  # module id -> (category id, where course.yaml lists it)
         self.overlay: Overlay | None = None  # set when course.yaml extends another course
+        self.language = "en"  # the course's, once course.yaml is read: generated titles use it
         self.layers: tuple[Path, ...] = (root,)  # folders course files are looked up in, first wins
 
     # --- layered course folders (an overlay and its base) ------------------------------
@@ -344,7 +345,9 @@ class _Loader:
         prompt = (
             self.markdown_file(doc, ("discussion", "prompt"), entry["prompt"]) if "prompt" in entry else None
         )
-        title = entry.get("title", f"Reflection: {doc.data['title']}")
+        title = entry.get("title") or i18n.tr(
+            self.language, "Reflection: %(module)s", module=doc.data["title"]
+        )
         return Discussion(title, prompt, doc.pos(("discussion",)))
 
     def module_quiz(
@@ -596,6 +599,7 @@ class _Loader:
 
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
+        self.language = d["language"]
         modules = {
             mid: self.module(module_dirs.get(mid, modules_dir / mid), mdoc, competency_ids)
             for mid, mdoc in module_docs.items()
@@ -666,6 +670,7 @@ class _Loader:
             layers=self.layers,
             overlay=self.overlay,
             branding=branding,
+            framework_name=d.get("framework_name"),
         )
 
 

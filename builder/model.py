@@ -193,6 +193,7 @@ class Course:
     layers: tuple[Path, ...] = ()
     overlay: Overlay | None = field(default=None, compare=False)  # what an overlay course changes
     branding: Branding = field(default_factory=Branding)
+    framework_name: str | None = None  # heads the training-materials tables' first column
 
     def file(self, rel: Path) -> Path:
         """The file a course-relative path names (an overlay's own, else its base's)."""

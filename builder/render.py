@@ -6,6 +6,7 @@ inside an LMS frame, a zip or a local folder alike.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -14,7 +15,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from builder import markdown
+from builder import i18n, markdown
 from builder.model import Category, Course, Markdown, Module, Page
 from builder.paths import TEMPLATES
 
@@ -94,6 +95,7 @@ class Renderer:
         environment = jinja2.sandbox.SandboxedEnvironment if own else jinja2.Environment
         self.env = environment(
             loader=jinja2.FileSystemLoader([*own, str(TEMPLATES)]),
+            extensions=["jinja2.ext.i18n"],
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -101,6 +103,9 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["md"] = self.markdown
+        language = course.language
+        self.env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+        messages = json.dumps(i18n.js_catalogue(language), ensure_ascii=False, sort_keys=True)
         self.env.globals.update(
             course=course,
             chrome=chrome,
@@ -110,6 +115,10 @@ class Renderer:
             module_url=module_url,
             asset_url=asset_url,
             static=f"{STATIC_DIR}/",
+            text_direction=i18n.direction(language),
+            long_date=lambda day: i18n.long_date(day, language),
+            # JSON inside <script>: "</" would end the element early, so it is escaped.
+            js_messages=Markup(messages.replace("</", "<\\/")),
         )
 
     def markdown(self, body: Markdown | None, top_heading: int = 2) -> Markup:

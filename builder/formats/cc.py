@@ -31,6 +31,7 @@ from lxml.html import builder as html_builder
 from builder import markdown
 from builder.errors import BuildError
 from builder.formats import cc_rules, qti
+from builder.i18n import percent, tr
 from builder.lms_rules import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.model import Category, Course, Discussion, Link, Module
 from builder.package import build_timestamp, write_zip
@@ -250,7 +251,8 @@ class _Cartridge:
     def shared_resource(self) -> None:
         """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
         names = [f"{WEB}/{index_url()}"]
-        self.entries[names[0]] = self.render("index.html", "Contents").encode("utf-8")
+        contents = tr(self.course.language, "Contents")
+        self.entries[names[0]] = self.render("index.html", contents).encode("utf-8")
         for asset in sorted(STATIC.iterdir()):
             if asset.is_file():
                 names.append(f"{WEB}/{STATIC_DIR}/{asset.name}")
@@ -283,10 +285,14 @@ class _Cartridge:
 
     def quiz(self, parent: etree._Element, module: Module, quiz: Quiz) -> None:
         ident = f"R_module_{module.id}_quiz"
-        title = f"Quiz: {module.title}"
-        rubric = (
-            f"This quiz checks the competencies of the module *{module.title}*. "
-            f"Pass mark: {quiz.pass_mark}% of the points."
+        lang = self.course.language
+        title = tr(lang, "Quiz: %(module)s", module=module.title)
+        rubric = tr(
+            lang,
+            "This quiz checks the competencies of the module *%(module)s*. "
+            "Pass mark: %(pass_mark)s of the points.",
+            module=module.title,
+            pass_mark=percent(quiz.pass_mark, lang),
         )
         assessment = qti.assessment_xml(
             quiz, ident, title, rubric, language=self.course.language, seed=self.course.quiz.seed
@@ -311,7 +317,7 @@ class _Cartridge:
         if discussion.prompt is not None:
             body = markdown.render_detached(discussion.prompt.text, top_heading=3)
         else:
-            body = _generated_prompt(module)
+            body = _generated_prompt(module, self.course.language)
         root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
         _el(root, self.v.topic, "title", title)
         _el(root, self.v.topic, "text", body, texttype="text/html")
@@ -347,7 +353,7 @@ class _Cartridge:
             self.module(folder, module, quizzes[module.id])
 
     def about(self) -> None:
-        folder = self.folder(self.root, "about", "About this course")
+        folder = self.folder(self.root, "about", tr(self.course.language, "About this course"))
         for page in self.course.pages:
             self.page(
                 folder,
@@ -356,8 +362,9 @@ class _Cartridge:
                 page_url(page),
                 self.render("page.html", page.title, page=page),
             )
-        html = self.render("attributions.html", "Attributions")
-        self.page(folder, "attributions", "Attributions", "attributions.html", html)
+        attributions = tr(self.course.language, "Attributions")
+        html = self.render("attributions.html", attributions)
+        self.page(folder, "attributions", attributions, "attributions.html", html)
 
     # --- checks
 
@@ -409,17 +416,29 @@ def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
     return build
 
 
-def _generated_prompt(module: Module) -> str:
+def _generated_prompt(module: Module, lang: str = "en") -> str:
     """HTML asking learners how they will apply each of the module's competencies."""
     e = html_builder
+    before, _, after = tr(
+        lang, "How will you apply what you learned in {module} in your own work?"
+    ).partition("{module}")
     text = e.DIV(
-        e.P("How will you apply what you learned in ", e.EM(module.title), " in your own work?"),
+        e.P(before, e.EM(module.title), after),
         e.P(
-            "For each competency below, describe one situation in your organisation where you "
-            "will use it, the first step you will take, and the support you will need:"
+            tr(
+                lang,
+                "For each competency below, describe one situation in your organisation where you "
+                "will use it, the first step you will take, and the support you will need:",
+            )
         ),
         e.UL(*(e.LI(e.STRONG(c.title)) for c in module.competencies)),
-        e.P("Then read the other learners' posts and reply to at least one with a question or a suggestion."),
+        e.P(
+            tr(
+                lang,
+                "Then read the other learners' posts and reply to at least one with a question or "
+                "a suggestion.",
+            )
+        ),
     )
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
 

@@ -37,6 +37,7 @@ from builder import markdown
 from builder import moodle_limits as limits
 from builder.errors import BuildError
 from builder.formats.moodlexml import html_text, module_category_idnumber
+from builder.i18n import tr
 from builder.model import Course
 from builder.package import atomic_file
 from builder.paths import SCHEMAS
@@ -362,7 +363,7 @@ def case_package(course: Course) -> dict[str, Any]:
         coverage = quizzes[module.id].coverage()
         quiz_key = module_category_idnumber(course, module)
         quiz = {
-            "title": f"Quiz: {module.title}",
+            "title": tr(course.language, "Quiz: %(module)s", module=module.title),
             "identifier": quiz_key,
             "uri": _urn(case_uuid(course, "quiz", quiz_key)),
         }
