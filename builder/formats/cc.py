@@ -329,7 +329,11 @@ class _Cartridge:
         folder = self.folder(parent, f"module_{module.id}", module.title)
         html = self.render("module.html", module.title, module=module)
         resource = self.page(
-            folder, f"module_{module.id}", f"Overview: {module.title}", module_url(module), html
+            folder,
+            f"module_{module.id}",
+            tr(self.course.language, "Overview: %(module)s", module=module.title),
+            module_url(module),
+            html,
         )
         self.standards(resource, "module page", None, tuple(c.id for c in module.competencies))
         self.weblinks(
@@ -346,7 +350,11 @@ class _Cartridge:
         folder = self.folder(self.root, f"category_{category.id}", category.title)
         html = self.render("category.html", category.title, category=category)
         self.page(
-            folder, f"category_{category.id}", f"Introduction: {category.title}", category_url(category), html
+            folder,
+            f"category_{category.id}",
+            tr(self.course.language, "Introduction: %(category)s", category=category.title),
+            category_url(category),
+            html,
         )
         self.weblinks(folder, f"category_{category.id}_reading", list(category.readings))
         for module in self.course.modules_of(category):
