@@ -22,6 +22,7 @@ from markupsafe import Markup
 from builder import output
 from builder.errors import BuildError
 from builder.formats.scorm_quiz import QuizPage, quiz_page, quiz_suspend_worst_case
+from builder.i18n import tr
 from builder.model import Course, Module
 from builder.package import build_timestamp, safe_member, write_zip
 from builder.paths import STATIC
@@ -220,8 +221,8 @@ def _linkable_pages(course: Course, renderer: Renderer) -> dict[str, Callable[[]
             template, title=title, current="", breadcrumbs=[], prev=None, next=None, **context
         )
 
-    pages = {index_url(): render("index.html", "Contents")}
-    pages["attributions.html"] = render("attributions.html", "Attributions")
+    pages = {index_url(): render("index.html", tr(course.language, "Contents"))}
+    pages["attributions.html"] = render("attributions.html", tr(course.language, "Attributions"))
     for page in course.pages:
         pages[page_url(page)] = render("page.html", page.title, page=page)
     for cat in course.categories:
