@@ -87,6 +87,14 @@ def _json_problems(exc: CourseError) -> None:
     sys.exit(2)
 
 
+LANGUAGE_OPTION = click.option(
+    "-l",
+    "--language",
+    metavar="LANG",
+    help="Use the course's translation into LANG (files named *.LANG.yaml / *.LANG.md beside the originals).",
+)
+
+
 @main.command()
 @COURSE_ARG
 @click.option(
@@ -107,12 +115,23 @@ def _json_problems(exc: CourseError) -> None:
     help="Output folder; the course goes to OUT/<course-id>/.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the outputs (or the problems) as JSON, for CI.")
+@LANGUAGE_OPTION
 @schema_dir_option
 @_user_errors
 def build(
-    course: Path | None, formats: tuple[str, ...], out: Path, as_json: bool, schema_dir: Path | None
+    course: Path | None,
+    formats: tuple[str, ...],
+    out: Path,
+    as_json: bool,
+    language: str | None,
+    schema_dir: Path | None,
 ) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
+
+    With --language LANG, the course is built in LANG from its translated
+    sources (module.LANG.yaml beside module.yaml, scope.LANG.md beside
+    scope.md...; what has no translation stays as written) into
+    OUT/<course-id>-LANG/: the same ids, its own package identifiers.
 
     \b
     Formats (files in OUT/<course-id>/, ID = the course id):
@@ -138,7 +157,7 @@ def build(
     started = time.perf_counter()
     use_schema_dir(schema_dir)
     try:
-        model = load_course(course_or_default(course))
+        model = load_course(course_or_default(course), language)
     except CourseError as exc:
         if as_json:
             _json_problems(exc)
@@ -166,8 +185,9 @@ def build(
 @main.command()
 @COURSE_ARG
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON, for CI.")
+@LANGUAGE_OPTION
 @_user_errors
-def lint(course: Path | None, as_json: bool) -> None:
+def lint(course: Path | None, as_json: bool, language: str | None) -> None:
     """Check COURSE and list every problem in one run.
 
     Everything a build checks (YAML, the course JSON Schemas with "did you mean" for misspelt keys
@@ -175,7 +195,7 @@ def lint(course: Path | None, as_json: bool) -> None:
     empty sections, competencies without a real description, links that are neither http(s) nor
     relative inside the course. Exit 2 when there are errors, 1 when there are only warnings.
     """
-    result = lint_course_dir(course_or_default(course))
+    result = lint_course_dir(course_or_default(course), language)
     errors = sum(p.severity == "error" for p in result.problems)
     code = 2 if errors else 1 if result.problems else 0
     if as_json:

@@ -22,10 +22,10 @@ class LintResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def lint_course_dir(path: Path) -> LintResult:
+def lint_course_dir(path: Path, language: str | None = None) -> LintResult:
     """Load COURSE as far as it goes and run every check on what loaded: nothing stops at a stage."""
     try:
-        course, problems = check_course(path)
+        course, problems = check_course(path, language)
     except CourseError as exc:  # no course folder or no course.yaml: nothing else to check
         return LintResult(Path(path).resolve().name, problems=list(exc.problems))
     try:

@@ -31,7 +31,7 @@ from builder.model import (
     Section,
     TrainingMaterial,
 )
-from builder.overlay import Overlay, compose_course, module_doc, module_folders
+from builder.overlay import Overlay, compose_course, merge, module_doc, module_folders
 from builder.schema_messages import did_you_mean, schema_problems
 from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
@@ -54,8 +54,11 @@ def contrast(foreground: str, background: str) -> float:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, translation: str | None = None) -> None:
         self.root = root
+        # Build in this language from the course's translated sources (module.fr.yaml beside
+        # module.yaml, scope.fr.md beside scope.md...); None: the course's own language.
+        self.translation = translation
         self.out = Collector()
         self.attachments: set[Path] = set()
         self.discussions = False  # course.yaml's default for modules without a discussion entry
@@ -83,11 +86,31 @@ class _Loader:
         """The file a course-relative path names: the overlay's if it has one, else the base's."""
         return self.overlay.find(rel) if self.overlay else self.root / rel
 
+    def translated_doc(self, doc: YamlDoc) -> YamlDoc:
+        """``doc`` with its translation (``name.<lang>.yaml`` beside it, in any layer) merged over it
+        by id, as an overlay is: what the translation lacks stays in the original language."""
+        if self.translation is None:
+            return doc
+        for file in {pos.file for pos in doc.values.values()} | {doc.file}:
+            rel = self.rel(file) if self.inside(file) else None
+            if rel is None or ".".join(rel.name.split(".")[-2:-1]) == self.translation:
+                continue
+            own = self.find(rel.with_name(f"{rel.stem}.{self.translation}{rel.suffix}"))
+            if own.is_file():
+                doc = merge(doc, load_yaml(own), [], own.name)
+                break
+        return doc
+
     def checked(
         self, doc: YamlDoc | None, schema_name: str, limit: Callable[[YamlDoc], list[Problem]] | None = None
     ) -> YamlDoc | None:
         """The document when it fits its JSON Schema and its limits, else None (problems recorded)."""
         if doc is None:
+            return None
+        try:
+            doc = self.translated_doc(doc)
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
             return None
         found = schema_problems(doc, schema_name) or (limit(doc) if limit else [])
         self.out.problems.extend(found)
@@ -103,9 +126,7 @@ class _Loader:
         except CourseError as exc:
             self.out.problems.extend(exc.problems)
             return None
-        found = schema_problems(doc, schema_name) or (limit(doc) if limit else [])
-        self.out.problems.extend(found)
-        return None if found else doc
+        return self.checked(doc, schema_name, limit)
 
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
@@ -121,6 +142,11 @@ class _Loader:
             )
             return None
         target = self.find(self.rel(target)).resolve()
+        if (
+            self.translation
+            and (own := target.with_name(f"{target.stem}.{self.translation}{target.suffix}")).is_file()
+        ):
+            target = own  # scope.fr.md beside scope.md
         if not target.is_file():
             siblings = [f.name for f in target.parent.iterdir()] if target.parent.is_dir() else []
             hint = did_you_mean(target.name, siblings)
@@ -214,6 +240,9 @@ class _Loader:
             folder = self.rel(m.folder)
             known |= {folder, folder / MODULE_FILE}
             known |= {self.rel(s.body.pos.file) for s in m.sections}
+        if self.translation:  # a link names the original file; its translation stands in for it
+            tag = f".{self.translation}"
+            known |= {k.with_name(k.name.replace(tag + k.suffix, k.suffix)) for k in known if k.name}
         for rel, pos in self.page_links:
             dropped = self.overlay.dropped_modules if self.overlay else {}
             if len(rel.parts) > 1 and rel.parts[0] == "modules" and rel.parts[1] in dropped:
@@ -599,7 +628,7 @@ class _Loader:
 
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
-        self.language = d["language"]
+        self.language = self.translation or d["language"]
         modules = {
             mid: self.module(module_dirs.get(mid, modules_dir / mid), mdoc, competency_ids)
             for mid, mdoc in module_docs.items()
@@ -640,12 +669,15 @@ class _Loader:
         self.check_page_links(pages, categories, modules.values())
         branding = self.branding(doc)
         quiz = d.get("quiz", {})
+        translated = self.translation not in (None, d["language"])
         return Course(
-            id=d["id"],
+            # A translation is a package of its own beside the original's: same content ids,
+            # its own package and framework identifiers, so one LMS can offer both.
+            id=f"{d['id']}-{self.translation}" if translated else d["id"],
             title=d["title"],
             version=d["version"],
             release_date=date.fromisoformat(d["release_date"]),
-            language=d["language"],
+            language=self.translation if translated else d["language"],
             description=d["description"],
             licence=Link(d["licence"]["name"], d["licence"].get("url"), doc.pos(("licence",))),
             publisher=Link(d["publisher"]["name"], d["publisher"].get("url"), doc.pos(("publisher",)))
@@ -683,17 +715,20 @@ def _root(path: Path | str) -> Path:
     return root
 
 
-def check_course(path: Path | str) -> tuple[Course, list[Problem]]:
+def check_course(path: Path | str, language: str | None = None) -> tuple[Course, list[Problem]]:
     """Load as far as possible and return every problem found (for lint). With problems, the course
-    lacks the broken parts (a provisional one around the modules when course.yaml is unusable)."""
-    loader = _Loader(_root(path))
+    lacks the broken parts (a provisional one around the modules when course.yaml is unusable).
+    ``language``: the course in that language, from its translated sources (``*.<language>.yaml``,
+    ``*.<language>.md``)."""
+    loader = _Loader(_root(path), language)
     course = loader.course()
     return course, loader.out.problems
 
 
-def load_course(path: Path | str) -> Course:
-    """Load and check a course; raises CourseError listing every problem found."""
-    course, problems = check_course(path)
+def load_course(path: Path | str, language: str | None = None) -> Course:
+    """Load and check a course (in ``language`` from its translations); raises CourseError listing
+    every problem found."""
+    course, problems = check_course(path, language)
     if problems:
         raise CourseError(problems)
     return course

@@ -61,6 +61,10 @@ class LinkTargets:
             targets[folder] = targets[f"{folder}/module.yaml"] = module_url(module)
             for section in module.sections:
                 targets[_rel(section.body, self.course)] = f"{module_url(module)}#section-{section.id}"
+        tag = f".{self.course.language}."
+        for source, url in list(targets.items()):  # a link names the original of a translated file
+            if tag in source:
+                targets.setdefault(source.replace(tag, ".", 1), url)
         for rel in self.course.attachments:
             targets[rel.as_posix()] = asset_url(rel)
         self.by_source = targets
