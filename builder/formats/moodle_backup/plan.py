@@ -135,7 +135,7 @@ def make_plan(course: Course, quizzes: dict[str, Quiz]) -> Plan:
             quiz = activity(
                 section,
                 "quiz",
-                limits.quiz_name(module.title),
+                limits.quiz_name(module.title, course.language),
                 "quiz.name",
                 module=module,
                 quiz=quizzes[module.id],
