@@ -200,3 +200,35 @@ def test_diff_lists_what_the_overlay_changes() -> None:
     )
     assert all("osee-campus" in line for line in lines)  # each names the overlay file that says so
     assert run("diff", CAMPUS, OSEE).exit_code == 2
+
+
+def test_overlay_adds_pages_and_categories_and_replaces_templates(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, overlay = pair
+    (overlay / "pages").mkdir()
+    (overlay / "pages" / "campus.md").write_text("Bienvenue sur le campus.\n", encoding="utf-8")
+    (overlay / "categories").mkdir()
+    (overlay / "categories" / "campus.md").write_text("Les modules du campus.\n", encoding="utf-8")
+    # the added module moves from an OSEE category to a category of the overlay's own
+    edit(
+        overlay / "course.yaml",
+        "categories:\n  - id: ecosystemic-societal\n    modules:\n      - campus-open-source-lab\n",
+        "pages:\n  - id: campus\n    title: Le campus\n    file: pages/campus.md\n"
+        "categories:\n  - id: campus\n    title: Campus\n    intro: categories/campus.md\n"
+        "    modules:\n      - campus-open-source-lab\n",
+    )
+    edit(overlay / "modules" / ADDED / "module.yaml", "category: ecosystemic-societal", "category: campus")
+    (overlay / "templates").mkdir()
+    page = (REPO / "builder" / "templates" / "page.html").read_text(encoding="utf-8")
+    (overlay / "templates" / "page.html").write_text(
+        page.replace('<div class="prose">', '<div class="prose campus-page">'), encoding="utf-8"
+    )
+    course = load_course(overlay)
+    assert [p.id for p in course.pages][-1] == "campus"
+    assert course.pages[-1].body.pos.file == overlay / "pages" / "campus.md"
+    assert [c.id for c in course.categories][-1] == "campus"
+    assert course.categories[-1].module_ids == (ADDED,)
+    assert run("build", overlay, "--out", tmp_path, "-f", "web").exit_code == 0
+    html = (tmp_path / "osee-campus" / "web" / "page-campus.html").read_text(encoding="utf-8")
+    assert '<div class="prose campus-page">' in html and "Bienvenue sur le campus." in html
