@@ -67,6 +67,7 @@ class _Loader:
         self.overlay: Overlay | None = None  # set when course.yaml extends another course
         self.language = "en"  # the course's, once course.yaml is read: generated titles use it
         self.layers: tuple[Path, ...] = (root,)  # folders course files are looked up in, first wins
+        self.extends = False  # course.yaml names a base course (its module files are partial)
 
     # --- layered course folders (an overlay and its base) ------------------------------
     def layer_of(self, path: Path) -> Path:
@@ -526,7 +527,8 @@ class _Loader:
         """course.yaml, merged over its base's when it extends another course, schema-checked."""
         try:
             doc = load_yaml(course_file)
-            if isinstance(doc.data, dict) and "extends" in doc.data:
+            self.extends = isinstance(doc.data, dict) and "extends" in doc.data
+            if self.extends:
                 doc, self.overlay = compose_course(doc, self.root)
                 self.layers = self.overlay.layers
         except CourseError as exc:
@@ -565,6 +567,9 @@ class _Loader:
                 else {}
             )
         folders = sorted(module_dirs)
+        if doc is None and self.extends and self.overlay is None:
+            # An overlay whose base cannot be read: its module files are partial, nothing to check.
+            return self.provisional(course_file, ())
         if doc is None:
             # Still check every module folder, so fixing course.yaml does not reveal a second round.
             found: dict[str, Module] = {}

@@ -72,7 +72,14 @@ def compose_course(doc: YamlDoc, root: Path, depth: int = 0) -> tuple[YamlDoc, O
     """The overlay's course.yaml merged over its base's (recursively), and what the overlay does."""
     rel = doc.data["extends"]
     where = doc.pos(("extends",))
-    base_root = (root / rel).resolve()
+    if not isinstance(rel, str) or not rel.strip():
+        raise CourseError(
+            [Problem(where, "extends: write the folder of the course this one adapts, e.g. ../osee")]
+        )
+    try:
+        base_root = (root / rel).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise CourseError([Problem(where, f"extends '{rel}': not a usable folder ({exc})")]) from None
     if not (base_root / COURSE_FILE).is_file():
         raise CourseError([Problem(where, f"extends '{rel}': no {COURSE_FILE} in {base_root}")])
     if depth >= MAX_DEPTH or base_root == root:

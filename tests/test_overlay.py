@@ -232,3 +232,21 @@ def test_overlay_adds_pages_and_categories_and_replaces_templates(
     assert run("build", overlay, "--out", tmp_path, "-f", "web").exit_code == 0
     html = (tmp_path / "osee-campus" / "web" / "page-campus.html").read_text(encoding="utf-8")
     assert '<div class="prose campus-page">' in html and "Bienvenue sur le campus." in html
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("123", "extends: write the folder of the course this one adapts"),
+        ("../nowhere", "extends '../nowhere': no course.yaml in"),
+        (".", "extends '.': overlays extend each other in a cycle"),
+    ],
+)
+def test_an_unusable_base_is_one_positioned_error(pair: tuple[Path, Path], value: str, message: str) -> None:
+    _, overlay = pair
+    edit(overlay / "course.yaml", "extends: ../osee", f"extends: {value}")
+    result = run("lint", overlay)
+    assert result.exit_code == 2
+    line = line_of(overlay / "course.yaml", "extends:")
+    assert result.output.strip().splitlines()[0].startswith(f"{overlay / 'course.yaml'}:{line}:10: {message}")
+    assert len(result.output.strip().splitlines()) == 2  # that error and the summary: nothing else
