@@ -177,3 +177,14 @@ def test_rtl_build_renders_mirrored(mini: Path, tmp_path: Path) -> None:
     assert abs((h1["x"] + h1["width"]) - (main["x"] + main["width"])) < 20  # heading starts at the right
     assert first["x"] > last["x"]  # the menu runs from right to left
     assert (tmp_path / "module-rtl.png").stat().st_size > 1000
+
+
+def test_quiz_wording_checks_read_the_course_language() -> None:
+    from builder.quiz import cues
+
+    answer, stem = "README, licence et guide", "Que faut-il ajouter pour que le projet vive et grandisse ?"
+    assert cues.shared(answer, stem) == ["et"]  # English rules: "et" looks like a content word
+    with cues.language("fr-CA"):
+        assert cues.shared(answer, stem) == []  # a French function word cues nothing
+        assert cues.shared("les licences du projet", "la licence des projets") == ["licenc", "projet"]
+        assert cues.shared("the licence and the project", "a project") == ["project"]  # English kept too
