@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 COURSE ?= courses/osee
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test lint bench clean help
+.PHONY: build test lint bench clean help messages
 
 help:
 	@echo "make build  - create $(VENV), install the builder, build $(COURSE) into dist/"
@@ -58,3 +58,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(COURSE)
 	$(BIN)/python bench/bench_validate.py $(COURSE)
 	$(BIN)/python bench/bench_hostile.py
+
+# Interface strings: extract them into builder/locale/messages.pot and merge it into each language's
+# catalogue (then translate the new entries). Catalogues are read as .po at run time (builder/i18n.py).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k tr:2 -k ntr:2,3 --no-location --sort-output \
+	  --omit-header -o builder/locale/messages.pot .
+	$(BIN)/pybabel update -i builder/locale/messages.pot -d builder/locale --no-location --omit-header \
+	  --no-fuzzy-matching

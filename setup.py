@@ -8,7 +8,7 @@ setup(
     packages=[*find_packages(include=["builder", "builder.*"]), "builder.course_schemas"],
     package_dir={"builder.course_schemas": "schemas"},
     package_data={
-        "builder": ["templates/*", "static/*", "static/scorm/*"],
+        "builder": ["templates/*", "static/*", "static/scorm/*", "locale/*.pot", "locale/*/LC_MESSAGES/*.po"],
         "builder.course_schemas": ["*.json", "schemas.lock", "drivers/*.xsd"],
     },
 )

@@ -22,6 +22,7 @@ from builder.formats import FORMATS
 from builder.inspect.command import validate_command
 from builder.lint import lint_course_dir
 from builder.load import load_course
+from builder.overlay import diff_lines
 from builder.package import staged_output
 from builder.paths import course_or_default
 from builder.preview import preview_command
@@ -86,6 +87,14 @@ def _json_problems(exc: CourseError) -> None:
     sys.exit(2)
 
 
+LANGUAGE_OPTION = click.option(
+    "-l",
+    "--language",
+    metavar="LANG",
+    help="Use the course's translation into LANG (files named *.LANG.yaml / *.LANG.md beside the originals).",
+)
+
+
 @main.command()
 @COURSE_ARG
 @click.option(
@@ -106,12 +115,23 @@ def _json_problems(exc: CourseError) -> None:
     help="Output folder; the course goes to OUT/<course-id>/.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the outputs (or the problems) as JSON, for CI.")
+@LANGUAGE_OPTION
 @schema_dir_option
 @_user_errors
 def build(
-    course: Path | None, formats: tuple[str, ...], out: Path, as_json: bool, schema_dir: Path | None
+    course: Path | None,
+    formats: tuple[str, ...],
+    out: Path,
+    as_json: bool,
+    language: str | None,
+    schema_dir: Path | None,
 ) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
+
+    With --language LANG, the course is built in LANG from its translated
+    sources (module.LANG.yaml beside module.yaml, scope.LANG.md beside
+    scope.md...; what has no translation stays as written) into
+    OUT/<course-id>-LANG/: the same ids, its own package identifiers.
 
     \b
     Formats (files in OUT/<course-id>/, ID = the course id):
@@ -137,7 +157,7 @@ def build(
     started = time.perf_counter()
     use_schema_dir(schema_dir)
     try:
-        model = load_course(course_or_default(course))
+        model = load_course(course_or_default(course), language)
     except CourseError as exc:
         if as_json:
             _json_problems(exc)
@@ -165,8 +185,9 @@ def build(
 @main.command()
 @COURSE_ARG
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON, for CI.")
+@LANGUAGE_OPTION
 @_user_errors
-def lint(course: Path | None, as_json: bool) -> None:
+def lint(course: Path | None, as_json: bool, language: str | None) -> None:
     """Check COURSE and list every problem in one run.
 
     Everything a build checks (YAML, the course JSON Schemas with "did you mean" for misspelt keys
@@ -174,7 +195,7 @@ def lint(course: Path | None, as_json: bool) -> None:
     empty sections, competencies without a real description, links that are neither http(s) nor
     relative inside the course. Exit 2 when there are errors, 1 when there are only warnings.
     """
-    result = lint_course_dir(course_or_default(course))
+    result = lint_course_dir(course_or_default(course), language)
     errors = sum(p.severity == "error" for p in result.problems)
     code = 2 if errors else 1 if result.problems else 0
     if as_json:
@@ -196,6 +217,31 @@ def lint(course: Path | None, as_json: bool) -> None:
     counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
     output.info(f"{result.course_id}: {counts}{'; ' if counts else ''}{len(result.problems)} problem(s)")
     sys.exit(code)
+
+
+@main.command()
+@click.argument("base", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("overlay", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@_user_errors
+def diff(base: Path, overlay: Path) -> None:
+    """Show what the overlay course OVERLAY changes in BASE, one line each.
+
+    \b
+    OVERLAY's course.yaml names BASE in `extends:`. Each line says what
+    happens and where the overlay says so:
+      drop      a module or category left out (drop_modules, drop_categories)
+      override  a value of the base replaced (title, text, quiz setting...)
+      add       a module, category, page, competency or item the base lacks
+      file      a file of the base replaced by the overlay's file at the same path
+    Exit 2 when OVERLAY does not extend BASE or does not load (the problems
+    are listed as by `builder lint`).
+    """
+    course = load_course(overlay)
+    if course.overlay is None or course.overlay.layers[1] != base.resolve():
+        output.error(f"{overlay}: course.yaml does not extend {base} (extends: {base} missing)")
+        sys.exit(2)
+    for line in diff_lines(course.overlay):
+        click.echo(line)
 
 
 main.add_command(quiz_command)

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import markdown, moodle_limits
-from builder.errors import CourseError, Problem
+from builder import i18n, markdown, moodle_limits
+from builder.errors import CourseError, Pos, Problem
 from builder.load import check_course
 from builder.model import Course, Markdown
+from builder.overlay import dropped_names, dropped_overrides, names_dropped
 from builder.quiz import build_quizzes
 
 
@@ -21,10 +22,10 @@ class LintResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def lint_course_dir(path: Path) -> LintResult:
+def lint_course_dir(path: Path, language: str | None = None) -> LintResult:
     """Load COURSE as far as it goes and run every check on what loaded: nothing stops at a stage."""
     try:
-        course, problems = check_course(path)
+        course, problems = check_course(path, language)
     except CourseError as exc:  # no course folder or no course.yaml: nothing else to check
         return LintResult(Path(path).resolve().name, problems=list(exc.problems))
     try:
@@ -77,7 +78,51 @@ def lint(course: Course) -> list[Problem]:
     quizzes = build_quizzes(course)
     # What the Moodle writers (Moodle XML, GIFT, course backup) change to fit Moodle's columns.
     fitted = moodle_limits.course_problems(course, quizzes.quizzes)
-    return sorted([*quizzes.warnings, *fitted, *content_warnings(course)], key=lambda p: (p.pos, p.message))
+    found = [
+        *quizzes.warnings,
+        *fitted,
+        *content_warnings(course),
+        *overlay_warnings(course),
+        *language_warnings(course),
+    ]
+    return sorted(found, key=lambda p: (p.pos, p.message))
+
+
+def language_warnings(course: Course) -> list[Problem]:
+    """Interface strings the course language has no translation for: they are shown in English."""
+    missing = i18n.untranslated(course.language)
+    if not missing:
+        return []
+    shown = "; ".join(f"'{m}'" for m in missing[:3])
+    message = (
+        f"interface language '{course.language}': {len(missing)} interface string(s) have no translation "
+        f"and are shown in English ({shown}{', ...' if len(missing) > 3 else ''}); catalogues exist for "
+        f"{', '.join(i18n.SHIPPED)} (README, Languages)"
+    )
+    return [Problem(course.pos, message, "warning")]
+
+
+def overlay_warnings(course: Course) -> list[Problem]:
+    """An overlay's leftovers: files for modules it drops, and kept text that names a dropped module."""
+    if course.overlay is None:
+        return []
+    found = list(dropped_overrides(course.overlay))
+    names = dropped_names(course.overlay)
+    texts: list[tuple[str, Pos]] = [(b.text, b.pos) for b in _bodies(course)]
+    for module in course.modules:
+        texts.append((module.summary, module.pos))
+        texts += [(d.title, d.pos) for d in module.dependencies if d.title]
+    for text, pos in texts:
+        for module_id in names_dropped(names, text):
+            where = f"{course.root.name}/{course.rel(pos.file).as_posix()}"
+            how = (
+                f"override it in {where}"
+                if pos.file.suffix == ".yaml"
+                else f"a file at {where} replaces this one"
+            )
+            message = f"names module '{module_id}', which the overlay drops; reword it in the overlay ({how})"
+            found.append(Problem(pos, message, "warning"))
+    return found
 
 
 def content_warnings(course: Course) -> list[Problem]:

@@ -6,15 +6,17 @@ empty files are all errors with ``path:line:col`` so the author can fix them in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from builder import limits, markdown
+from builder import i18n, limits, markdown
 from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
     Audience,
     AudienceRow,
+    Branding,
     Category,
     Competency,
     Course,
@@ -29,59 +31,127 @@ from builder.model import (
     Section,
     TrainingMaterial,
 )
+from builder.overlay import Overlay, compose_course, merge, module_doc, module_folders
 from builder.schema_messages import did_you_mean, schema_problems
 from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 
 MODULE_FILE = "module.yaml"
 ASSESSMENT_FILE = "assessment.yaml"  # beside module.yaml: objectives, items and item models
 COURSE_FILE = "course.yaml"
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text
 
 
-def _no_limits(doc: YamlDoc) -> list[Problem]:
-    return []
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours."""
 
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
-# Limits of what LMSs and formats can hold, checked once a document fits its JSON Schema.
-_LIMITS = {"course.schema.json": limits.course_problems, "module.schema.json": limits.module_problems}
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, translation: str | None = None) -> None:
         self.root = root
+        # Build in this language from the course's translated sources (module.fr.yaml beside
+        # module.yaml, scope.fr.md beside scope.md...); None: the course's own language.
+        self.translation = translation
         self.out = Collector()
         self.attachments: set[Path] = set()
         self.discussions = False  # course.yaml's default for modules without a discussion entry
         self.page_links: list[tuple[Path, Pos]] = []  # links to .md/.yaml/folders, checked once all are known
         self.listed: dict[str, tuple[str, Pos]] = {}  # module id -> (category id, where course.yaml lists it)
+        self.overlay: Overlay | None = None  # set when course.yaml extends another course
+        self.language = "en"  # the course's, once course.yaml is read: generated titles use it
+        self.layers: tuple[Path, ...] = (root,)  # folders course files are looked up in, first wins
+        self.extends = False  # course.yaml names a base course (its module files are partial)
+
+    # --- layered course folders (an overlay and its base) ------------------------------
+    def layer_of(self, path: Path) -> Path:
+        """The course folder (overlay or base) a path lies in; the course's own when none."""
+        resolved = path.resolve()
+        return next((layer for layer in self.layers if resolved.is_relative_to(layer)), self.root)
+
+    def inside(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(layer) for layer in self.layers)
+
+    def rel(self, path: Path) -> Path:
+        """A path inside the course as a course-relative path, whichever layer holds it."""
+        return path.resolve().relative_to(self.layer_of(path))
+
+    def find(self, rel: Path) -> Path:
+        """The file a course-relative path names: the overlay's if it has one, else the base's."""
+        return self.overlay.find(rel) if self.overlay else self.root / rel
+
+    def translated_doc(self, doc: YamlDoc) -> YamlDoc:
+        """``doc`` with its translation (``name.<lang>.yaml`` beside it, in any layer) merged over it
+        by id, as an overlay is: what the translation lacks stays in the original language."""
+        if self.translation is None:
+            return doc
+        for file in {pos.file for pos in doc.values.values()} | {doc.file}:
+            rel = self.rel(file) if self.inside(file) else None
+            if rel is None or ".".join(rel.name.split(".")[-2:-1]) == self.translation:
+                continue
+            own = self.find(rel.with_name(f"{rel.stem}.{self.translation}{rel.suffix}"))
+            if own.is_file():
+                doc = merge(doc, load_yaml(own), [], own.name)
+                break
+        return doc
+
+    def checked(
+        self, doc: YamlDoc | None, schema_name: str, limit: Callable[[YamlDoc], list[Problem]] | None = None
+    ) -> YamlDoc | None:
+        """The document when it fits its JSON Schema and its limits, else None (problems recorded)."""
+        if doc is None:
+            return None
+        try:
+            doc = self.translated_doc(doc)
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        found = schema_problems(doc, schema_name) or (limit(doc) if limit else [])
+        self.out.problems.extend(found)
+        return None if found else doc
 
     # --- files -------------------------------------------------------------------------
-    def yaml(self, file: Path, schema_name: str) -> YamlDoc | None:
-        """A YAML file that parses and fits its JSON Schema, else None (its problems recorded)."""
+    def yaml(
+        self, file: Path, schema_name: str, limit: Callable[[YamlDoc], list[Problem]] | None = None
+    ) -> YamlDoc | None:
+        """A YAML file that parses, fits its JSON Schema and its limits, else None (problems recorded)."""
         try:
             doc = load_yaml(file)
         except CourseError as exc:
             self.out.problems.extend(exc.problems)
             return None
-        found = schema_problems(doc, schema_name) or _LIMITS.get(schema_name, _no_limits)(doc)
-        self.out.problems.extend(found)
-        return None if found else doc
+        return self.checked(doc, schema_name, limit)
 
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
-        if problem := limits.path_problem(doc.file.parent / rel):
+        folder = pos.file.parent  # of the file that gave the value (an overlay's or its base's)
+        if problem := limits.path_problem(folder / rel):
             self.out.error(pos, f"'{rel}' {problem}")
             return None
-        target = (doc.file.parent / rel).resolve()
-        if not target.is_relative_to(self.root):
+        target = (folder / rel).resolve()
+        if not self.inside(target):
             self.out.error(
                 pos,
                 f"'{rel}' is outside the course folder; keep course files inside {self.root.name}/",
             )
             return None
+        target = self.find(self.rel(target)).resolve()
+        if (
+            self.translation
+            and (own := target.with_name(f"{target.stem}.{self.translation}{target.suffix}")).is_file()
+        ):
+            target = own  # scope.fr.md beside scope.md
         if not target.is_file():
             siblings = [f.name for f in target.parent.iterdir()] if target.parent.is_dir() else []
             hint = did_you_mean(target.name, siblings)
-            self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)}){hint}")
+            self.out.error(pos, f"file '{rel}' not found (looked for {self.rel(target)}){hint}")
             return None
         if problem := limits.size_problem(target, limits.MAX_MARKDOWN_BYTES, f"'{rel}'"):
             self.out.error(pos, problem)
@@ -110,7 +180,7 @@ class _Loader:
         if long := limits.long_line(text):
             self.out.error(doc.pos(path), f"text {long[2]}")
             text = ""
-        body = Markdown(text, doc.pos(path), doc.file.parent)
+        body = Markdown(text, doc.pos(path), doc.pos(path).file.parent)
         self.check_links(body, inline=True)
         return body
 
@@ -137,17 +207,17 @@ class _Loader:
                 )
 
     def check_relative(self, ref: markdown.LinkRef, body: Markdown) -> None:
-        rel = markdown.resolve_relative(ref, body.base, self.root)
+        rel = markdown.resolve_relative(ref, body.base, self.layer_of(body.base))
         if rel is None:
             if not ref.target.startswith("#"):
                 self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
             return
-        full = self.root / rel
+        full = self.find(rel)
         if problem := limits.path_problem(full):
             self.out.error(ref.pos, f"link '{ref.target}' {problem}")
         elif not full.exists():
             self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
-        elif not full.resolve().is_relative_to(self.root):
+        elif not self.inside(full):
             self.out.error(
                 ref.pos, f"link '{ref.target}' leads outside the course folder through a symbolic link"
             )
@@ -163,15 +233,26 @@ class _Loader:
     def check_page_links(self, pages, categories, modules) -> None:  # type: ignore[no-untyped-def]
         """Links between course files must land on something that becomes a page."""
         known = {Path("."), Path(COURSE_FILE)}
-        known |= {p.body.pos.file.relative_to(self.root) for p in pages}
-        known |= {c.intro.pos.file.relative_to(self.root) for c in categories}
+        known |= {self.rel(p.body.pos.file) for p in pages}
+        known |= {self.rel(c.intro.pos.file) for c in categories}
         for module_id in self.listed:  # a module whose module.yaml is broken is reported once, there
             known |= {Path("modules", module_id), Path("modules", module_id, MODULE_FILE)}
         for m in modules:
-            folder = m.folder.relative_to(self.root)
+            folder = self.rel(m.folder)
             known |= {folder, folder / MODULE_FILE}
-            known |= {s.body.pos.file.relative_to(self.root) for s in m.sections}
+            known |= {self.rel(s.body.pos.file) for s in m.sections}
+        if self.translation:  # a link names the original file; its translation stands in for it
+            tag = f".{self.translation}"
+            known |= {k.with_name(k.name.replace(tag + k.suffix, k.suffix)) for k in known if k.name}
         for rel, pos in self.page_links:
+            dropped = self.overlay.dropped_modules if self.overlay else {}
+            if len(rel.parts) > 1 and rel.parts[0] == "modules" and rel.parts[1] in dropped:
+                self.out.error(
+                    pos,
+                    f"link to module '{rel.parts[1]}', which the overlay drops; override this text "
+                    "in the overlay without the link, or keep the module",
+                )
+                continue
             if rel not in known:
                 self.out.error(
                     pos,
@@ -235,6 +316,8 @@ class _Loader:
                     for i, r in enumerate(a["rows"])
                 ),
             )
+        if audience is not None and not (audience.intro or audience.notes or audience.rows):
+            audience = None  # an empty audience table: no heading, no contents entry
         competencies = tuple(
             Competency(
                 c["id"],
@@ -292,7 +375,9 @@ class _Loader:
         prompt = (
             self.markdown_file(doc, ("discussion", "prompt"), entry["prompt"]) if "prompt" in entry else None
         )
-        title = entry.get("title", f"Reflection: {doc.data['title']}")
+        title = entry.get("title") or i18n.tr(
+            self.language, "Reflection: %(module)s", module=doc.data["title"]
+        )
         return Discussion(title, prompt, doc.pos(("discussion",)))
 
     def module_quiz(
@@ -341,6 +426,14 @@ class _Loader:
     def assessment_doc(self, folder: Path) -> tuple[YamlDoc | None, bool]:
         """The module's assessment.yaml, schema-checked, and whether one is there but unusable
         (its problems recorded)."""
+        if self.overlay is not None:
+            try:
+                merged = module_doc(self.overlay, folder.name, ASSESSMENT_FILE)
+            except CourseError as exc:
+                self.out.problems.extend(exc.problems)
+                return None, True
+            doc = self.checked(merged, "assessment.schema.json")
+            return doc, merged is not None and doc is None
         file = folder / ASSESSMENT_FILE
         if not file.is_file():
             return None, False
@@ -353,7 +446,13 @@ class _Loader:
     def check_dependencies(self, module_id: str, mdoc: YamlDoc, known: list[str]) -> None:
         for i, dep in enumerate(mdoc.data.get("dependencies", [])):
             target = dep.get("module")
-            if target is not None and target not in known:
+            if target is not None and self.overlay and target in self.overlay.dropped_modules:
+                self.out.error(
+                    mdoc.pos(("dependencies", i, "module")),
+                    f"depends on module '{target}', which the overlay drops; give this module's "
+                    f"`dependencies` without it in the overlay's modules/{module_id}/{MODULE_FILE}",
+                )
+            elif target is not None and target not in known:
                 self.out.error(
                     mdoc.pos(("dependencies", i, "module")),
                     f"dependency on unknown module '{target}'{did_you_mean(target, known)}; "
@@ -385,7 +484,71 @@ class _Loader:
             root=self.root,
             pos=Pos(course_file),
             attachments=frozenset(self.attachments),
+            layers=self.layers,
         )
+
+    def branding(self, doc: YamlDoc) -> Branding:
+        """``branding`` of course.yaml: the logo must be an image of the course, colours readable."""
+        b = doc.data.get("branding", {})
+        colours = b.get("colours", {})
+        for name, background in (("accent", "#ffffff"), ("header", None)):
+            colour = colours.get(name)
+            if colour is None:
+                continue
+            pair = (colour, background) if background else ("#ffffff", colour)
+            if (ratio := contrast(*pair)) < MIN_CONTRAST:
+                what = "on white" if background else "behind white text"
+                self.out.error(
+                    doc.pos(("branding", "colours", name)),
+                    f"colour {colour} has a contrast of {ratio:.1f}:1 {what}; WCAG AA needs "
+                    f"{MIN_CONTRAST}:1: choose a darker colour",
+                )
+        logo = None
+        if "logo" in b:
+            pos = doc.pos(("branding", "logo"))
+            path = pos.file.parent / b["logo"]
+            if not self.inside(path):
+                self.out.error(pos, f"logo '{b['logo']}' is outside the course folder")
+            else:
+                rel = self.rel(path)
+                full = self.find(rel)
+                if not full.is_file():
+                    self.out.error(pos, f"logo '{b['logo']}' not found (looked for {rel})")
+                elif problem := image_problem(full):
+                    self.out.error(pos, f"logo '{b['logo']}' {problem}")
+                else:
+                    logo = rel
+                    self.attachments.add(rel)
+        return Branding(
+            b.get("institution"), logo, colours.get("accent"), colours.get("header"), b.get("footer")
+        )
+
+    def course_doc(self, course_file: Path) -> YamlDoc | None:
+        """course.yaml, merged over its base's when it extends another course, schema-checked."""
+        try:
+            doc = load_yaml(course_file)
+            self.extends = isinstance(doc.data, dict) and "extends" in doc.data
+            if self.extends:
+                doc, self.overlay = compose_course(doc, self.root)
+                self.layers = self.overlay.layers
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        return self.checked(doc, "course.schema.json", limits.course_problems)
+
+    def module_yaml(self, folder: Path) -> YamlDoc | None:
+        """A module's module.yaml (the overlay's merged over the base's), schema-checked."""
+        if self.overlay is None:
+            file = folder / MODULE_FILE
+            return self.yaml(file, "module.schema.json", limits.module_problems) if file.is_file() else None
+        try:
+            doc = module_doc(self.overlay, folder.name, MODULE_FILE)
+        except CourseError as exc:
+            self.out.problems.extend(exc.problems)
+            return None
+        if doc is None:
+            self.out.error(Pos(folder / MODULE_FILE), f"module folder '{folder.name}' has no {MODULE_FILE}")
+        return self.checked(doc, "module.schema.json", limits.module_problems)
 
     def course(self) -> Course:
         """The course (provisional when course.yaml is unusable). Problems go to ``self.out``; with a
@@ -393,18 +556,27 @@ class _Loader:
         course_file = self.root / COURSE_FILE
         if not course_file.is_file():
             raise CourseError([Problem(Pos(course_file), f"no {COURSE_FILE} here; is this a course folder?")])
-        doc = self.yaml(course_file, "course.schema.json")
+        doc = self.course_doc(course_file)
         modules_dir = self.root / "modules"
-        folders = sorted(p.name for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
+        if self.overlay is not None:
+            module_dirs = module_folders(self.overlay)
+        else:
+            module_dirs = (
+                {p.name: p for p in sorted(modules_dir.iterdir()) if p.is_dir()}
+                if modules_dir.is_dir()
+                else {}
+            )
+        folders = sorted(module_dirs)
+        if doc is None and self.extends and self.overlay is None:
+            # An overlay whose base cannot be read: its module files are partial, nothing to check.
+            return self.provisional(course_file, ())
         if doc is None:
             # Still check every module folder, so fixing course.yaml does not reveal a second round.
             found: dict[str, Module] = {}
             for name in folders:
-                if (modules_dir / name / MODULE_FILE).is_file():
-                    mdoc = self.yaml(modules_dir / name / MODULE_FILE, "module.schema.json")
-                    if mdoc is not None:
-                        found[name] = self.module(modules_dir / name, mdoc, {})
-                        self.check_dependencies(name, mdoc, folders)
+                if (mdoc := self.module_yaml(module_dirs[name])) is not None:
+                    found[name] = self.module(module_dirs[name], mdoc, {})
+                    self.check_dependencies(name, mdoc, folders)
             return self.provisional(course_file, tuple(found.values()))
         d = doc.data
         if d["id"] != self.root.name:
@@ -429,7 +601,11 @@ class _Loader:
 
         module_docs: dict[str, YamlDoc] = {}
         for module_id, (_, pos) in listed.items():
-            file = self.root / "modules" / module_id / MODULE_FILE
+            file = module_dirs.get(module_id, modules_dir / module_id) / MODULE_FILE
+            if self.overlay is not None and module_id in module_dirs:
+                if (mdoc := self.module_yaml(module_dirs[module_id])) is not None:
+                    module_docs[module_id] = mdoc
+                continue
             if problem := limits.path_problem(file):
                 self.out.error(pos, f"modules/{module_id}/{MODULE_FILE} {problem}")
                 continue
@@ -446,19 +622,20 @@ class _Loader:
                     pos, f"modules/{module_id}/{MODULE_FILE} is a link to a file outside the course"
                 )
                 continue
-            if (mdoc := self.yaml(file, "module.schema.json")) is not None:
+            if (mdoc := self.yaml(file, "module.schema.json", limits.module_problems)) is not None:
                 module_docs[module_id] = mdoc
         for name in folders:
             if name not in listed:
                 self.out.error(
-                    Pos(modules_dir / name / MODULE_FILE),
+                    Pos(module_dirs[name] / MODULE_FILE),
                     f"module folder '{name}' is not listed in any category of {COURSE_FILE}",
                 )
 
         competency_ids: dict[str, Pos] = {}
         self.discussions = d.get("discussions", False)
+        self.language = self.translation or d["language"]
         modules = {
-            mid: self.module(self.root / "modules" / mid, mdoc, competency_ids)
+            mid: self.module(module_dirs.get(mid, modules_dir / mid), mdoc, competency_ids)
             for mid, mdoc in module_docs.items()
         }
         category_ids = [c["id"] for c in d["categories"]]
@@ -495,13 +672,17 @@ class _Loader:
             if (body := self.markdown_file(doc, ("pages", i, "file"), p["file"])) is not None
         )
         self.check_page_links(pages, categories, modules.values())
+        branding = self.branding(doc)
         quiz = d.get("quiz", {})
+        translated = self.translation not in (None, d["language"])
         return Course(
-            id=d["id"],
+            # A translation is a package of its own beside the original's: same content ids,
+            # its own package and framework identifiers, so one LMS can offer both.
+            id=f"{d['id']}-{self.translation}" if translated else d["id"],
             title=d["title"],
             version=d["version"],
             release_date=date.fromisoformat(d["release_date"]),
-            language=d["language"],
+            language=self.translation if translated else d["language"],
             description=d["description"],
             licence=Link(d["licence"]["name"], d["licence"].get("url"), doc.pos(("licence",))),
             publisher=Link(d["publisher"]["name"], d["publisher"].get("url"), doc.pos(("publisher",)))
@@ -523,6 +704,10 @@ class _Loader:
             root=self.root,
             pos=doc.pos(()),
             attachments=frozenset(self.attachments),
+            layers=self.layers,
+            overlay=self.overlay,
+            branding=branding,
+            framework_name=d.get("framework_name"),
         )
 
 
@@ -535,17 +720,20 @@ def _root(path: Path | str) -> Path:
     return root
 
 
-def check_course(path: Path | str) -> tuple[Course, list[Problem]]:
+def check_course(path: Path | str, language: str | None = None) -> tuple[Course, list[Problem]]:
     """Load as far as possible and return every problem found (for lint). With problems, the course
-    lacks the broken parts (a provisional one around the modules when course.yaml is unusable)."""
-    loader = _Loader(_root(path))
+    lacks the broken parts (a provisional one around the modules when course.yaml is unusable).
+    ``language``: the course in that language, from its translated sources (``*.<language>.yaml``,
+    ``*.<language>.md``)."""
+    loader = _Loader(_root(path), language)
     course = loader.course()
     return course, loader.out.problems
 
 
-def load_course(path: Path | str) -> Course:
-    """Load and check a course; raises CourseError listing every problem found."""
-    course, problems = check_course(path)
+def load_course(path: Path | str, language: str | None = None) -> Course:
+    """Load and check a course (in ``language`` from its translations); raises CourseError listing
+    every problem found."""
+    course, problems = check_course(path, language)
     if problems:
         raise CourseError(problems)
     return course

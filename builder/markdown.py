@@ -181,6 +181,72 @@ def render_detached_inline(text: str) -> str:
     return match.group(1) if match else rendered
 
 
+_BLOCKS = frozenset(
+    {"p", "ul", "ol", "li", "div", "blockquote", "pre", "table", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+def render_phrasing(text: str) -> str:
+    """``render_detached_inline`` that never gives block elements, for places such as ``<label>``
+    that allow phrasing content only: paragraphs and list items become lines (``<br>``), items
+    marked with "•"."""
+    rendered = render_detached_inline(text)
+    if "<" not in rendered:
+        return rendered
+    import html as html_lib
+
+    import lxml.html  # only texts with block Markdown need it
+
+    def lines(element: lxml.html.HtmlElement, mark: str = "") -> list[str]:
+        if element.tag not in _BLOCKS:
+            return [lxml.html.tostring(element, encoding="unicode", with_tail=False)]
+        out: list[str] = []
+        current = html_lib.escape(element.text or "")
+        for child in element:
+            if child.tag in _BLOCKS:
+                if current.strip():
+                    out.append(current.strip())
+                current = ""
+                out += lines(child, "• " if child.tag == "li" else "")
+            else:
+                current += lxml.html.tostring(child, encoding="unicode", with_tail=False)
+            current += html_lib.escape(child.tail or "")
+        if current.strip():
+            out.append(current.strip())
+        return [mark + out[0], *out[1:]] if out and mark else out
+
+    return "<br>".join(lines(lxml.html.fragment_fromstring(rendered, create_parent="div")))
+
+
+def plain_text(text: str) -> str:
+    """Markdown as plain text for formats that carry no HTML (CASE statements, QTI answer texts):
+    a paragraph per block, list items as "- " lines, web links as "text (address)"."""
+    import lxml.html  # only the plain-text formats need it
+
+    rendered = render_detached(text)
+    if not rendered:
+        return ""
+
+    def inline(element: lxml.html.HtmlElement) -> str:
+        for anchor in element.iter("a"):
+            href = anchor.get("href", "")
+            if href.startswith(("http://", "https://")) and href != anchor.text_content().strip():
+                anchor.tail = f" ({href})" + (anchor.tail or "")
+        return " ".join(element.text_content().split())
+
+    blocks: list[str] = []
+    for element in lxml.html.fragments_fromstring(rendered):
+        if isinstance(element, str):
+            blocks.append(" ".join(element.split()))
+        elif element.tag in ("ul", "ol"):
+            items = element.findall("li")
+            marks = [f"{n}." for n in range(1, len(items) + 1)] if element.tag == "ol" else ["-"] * len(items)
+            blocks.append("\n".join(f"{mark} {inline(li)}" for mark, li in zip(marks, items, strict=True)))
+        else:
+            blocks.append(inline(element))
+    return "\n\n".join(block for block in blocks if block)
+
+
 def slug(text: str) -> str:
     """GitHub-style heading anchor: lower case, punctuation dropped, spaces to hyphens."""
     kept = "".join(ch for ch in text.lower() if ch.isalnum() or ch in " -_")

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.errors import Pos
+
+if TYPE_CHECKING:
+    from builder.overlay import Overlay
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,17 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Branding:
+    """An institution's look for the pages (``branding`` in course.yaml): name, logo, colours, footer."""
+
+    institution: str | None = None
+    logo: Path | None = None  # course-relative, also among the course's attachments
+    accent: str | None = None  # "#rrggbb"
+    header: str | None = None
+    footer: str | None = None
+
+
+@dataclass(frozen=True)
 class QuizSettings:
     seed: int = 0
     pass_mark: int = 80
@@ -174,6 +188,27 @@ class Course:
     root: Path
     pos: Pos
     attachments: frozenset[Path] = field(default=frozenset())  # course-relative files linked from Markdown
+    # Folders course-relative files are looked up in, first wins: the course's own, then (for an
+    # overlay course, builder.overlay) the course it extends.
+    layers: tuple[Path, ...] = ()
+    overlay: Overlay | None = field(default=None, compare=False)  # what an overlay course changes
+    branding: Branding = field(default_factory=Branding)
+    framework_name: str | None = None  # heads the training-materials tables' first column
+
+    def file(self, rel: Path) -> Path:
+        """The file a course-relative path names (an overlay's own, else its base's)."""
+        for layer in self.layers or (self.root,):
+            if (layer / rel).exists():
+                return layer / rel
+        return self.root / rel
+
+    def layer_of(self, path: Path) -> Path:
+        """The course folder (this course's, or the base it extends) a path lies in."""
+        return next((la for la in self.layers if path.is_relative_to(la)), self.root)
+
+    def rel(self, path: Path) -> Path:
+        """A path of a course file, relative to the course folder that holds it."""
+        return path.relative_to(self.layer_of(path))
 
     def module(self, module_id: str) -> Module:
         return self._modules_by_id[module_id]

@@ -25,6 +25,7 @@ import lxml.html
 from lxml.html import builder as html_builder
 
 from builder.errors import Pos, Problem
+from builder.i18n import tr
 from builder.model import Course
 from builder.quiz.model import Question, QuestionType, Quiz
 
@@ -243,7 +244,12 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
     for module in course.modules:
         name(module.pos, "page.name", module.title, f"module '{module.id}' title")
         name(module.pos, "competency.shortname", module.title, f"module '{module.id}' title (framework)")
-        name(module.pos, "quiz.name", quiz_name(module.title), f"module '{module.id}' quiz name")
+        name(
+            module.pos,
+            "quiz.name",
+            quiz_name(module.title, course.language),
+            f"module '{module.id}' quiz name",
+        )
         ident(
             module.pos,
             "question_categories.idnumber",
@@ -266,8 +272,9 @@ def course_problems(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
     return found
 
 
-def quiz_name(module_title: str) -> str:
-    return f"Quiz: {module_title}"
+def quiz_name(module_title: str, language: str = "en") -> str:
+    """A module quiz's name in Moodle, in the course's interface language."""
+    return tr(language, "Quiz: %(module)s", module=module_title)
 
 
 def question_name(question: Question) -> str:

@@ -6,14 +6,16 @@ inside an LMS frame, a zip or a local folder alike.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
-from builder import markdown
+from builder import i18n, markdown
 from builder.model import Category, Course, Markdown, Module, Page
 from builder.paths import TEMPLATES
 
@@ -49,17 +51,20 @@ class LinkTargets:
     by_source: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
-        root = self.course.root
         targets: dict[str, str] = {"course.yaml": index_url(), ".": index_url()}
         for page in self.course.pages:
-            targets[_rel(page.body, root)] = page_url(page)
+            targets[_rel(page.body, self.course)] = page_url(page)
         for cat in self.course.categories:
-            targets[_rel(cat.intro, root)] = category_url(cat)
+            targets[_rel(cat.intro, self.course)] = category_url(cat)
         for module in self.course.modules:
-            folder = module.folder.relative_to(root).as_posix()
+            folder = self.course.rel(module.folder).as_posix()
             targets[folder] = targets[f"{folder}/module.yaml"] = module_url(module)
             for section in module.sections:
-                targets[_rel(section.body, root)] = f"{module_url(module)}#section-{section.id}"
+                targets[_rel(section.body, self.course)] = f"{module_url(module)}#section-{section.id}"
+        tag = f".{self.course.language}."
+        for source, url in list(targets.items()):  # a link names the original of a translated file
+            if tag in source:
+                targets.setdefault(source.replace(tag, ".", 1), url)
         for rel in self.course.attachments:
             targets[rel.as_posix()] = asset_url(rel)
         self.by_source = targets
@@ -67,7 +72,7 @@ class LinkTargets:
     def resolve(self, body: Markdown, target: str) -> str | None:
         parts = urlsplit(target)
         ref = markdown.LinkRef(parts.path, body.pos, False)
-        rel = markdown.resolve_relative(ref, body.base, self.course.root)
+        rel = markdown.resolve_relative(ref, body.base, self.course.layer_of(body.base))
         if rel is None:
             return None
         url = self.by_source.get(rel.as_posix())
@@ -78,8 +83,8 @@ class LinkTargets:
         return url
 
 
-def _rel(body: Markdown, root: Path) -> str:
-    return body.pos.file.relative_to(root).as_posix()
+def _rel(body: Markdown, course: Course) -> str:
+    return course.rel(body.pos.file).as_posix()
 
 
 class Renderer:
@@ -88,8 +93,13 @@ class Renderer:
     def __init__(self, course: Course, *, chrome: bool = True) -> None:
         self.course = course
         self.targets = LinkTargets(course)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
+        # An overlay course may replace any template with its own (templates/ beside its course.yaml);
+        # course templates are untrusted, so they run sandboxed.
+        own = [str(layer / "templates") for layer in course.layers if (layer / "templates").is_dir()]
+        environment = jinja2.sandbox.SandboxedEnvironment if own else jinja2.Environment
+        self.env = environment(
+            loader=jinja2.FileSystemLoader([*own, str(TEMPLATES)]),
+            extensions=["jinja2.ext.i18n"],
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -97,6 +107,9 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["md"] = self.markdown
+        language = course.language
+        self.env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+        messages = json.dumps(i18n.js_catalogue(language), ensure_ascii=False, sort_keys=True)
         self.env.globals.update(
             course=course,
             chrome=chrome,
@@ -104,7 +117,12 @@ class Renderer:
             page_url=page_url,
             category_url=category_url,
             module_url=module_url,
+            asset_url=asset_url,
             static=f"{STATIC_DIR}/",
+            text_direction=i18n.direction(language),
+            long_date=lambda day: i18n.long_date(day, language),
+            # JSON inside <script>: "</" would end the element early, so it is escaped.
+            js_messages=Markup(messages.replace("</", "<\\/")),
         )
 
     def markdown(self, body: Markdown | None, top_heading: int = 2) -> Markup:

@@ -12,8 +12,13 @@ def parse(path: Path) -> html.HtmlElement:
     return html.fromstring(path.read_bytes())
 
 
+FILEBASE = "$IMS-CC-FILEBASE$/"
+
+
 def broken_references(site: Path) -> list[str]:
-    """Every internal href/src that does not resolve to a file (and an element id, for fragments)."""
+    """Every internal href/src that does not resolve to a file (and an element id, for fragments).
+
+    A cartridge's ``$IMS-CC-FILEBASE$/`` stands for the folder of its web files (``site``)."""
     problems = []
     ids: dict[Path, set[str]] = {}
     for page in sorted(site.rglob("*.html")):
@@ -25,6 +30,10 @@ def broken_references(site: Path) -> list[str]:
             (e, "src") for e in doc.xpath("//*[@src]")
         ]:
             target = el.get(attr)
+            if target.startswith(FILEBASE):
+                relative = page.parent.relative_to(site).as_posix()
+                up = "" if relative == "." else "../" * len(relative.split("/"))
+                target = up + target[len(FILEBASE) :]
             parts = urlsplit(target)
             if parts.scheme in ("http", "https", "mailto"):
                 continue

@@ -95,6 +95,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     shutil.copytree(osee / "web", root / "web")
     for folder, package in OSEE_PACKAGES.items():
         unpack(osee / package, root / folder)
+    # A cartridge page as an LMS shows it: Moodle drops the $IMS-CC-FILEBASE$/ token and resolves the
+    # rest from the page's folder (web_resources/, where the styles and images are).
+    for page in [*(root / "cc11").rglob("*.html"), *(root / "cc13").rglob("*.html")]:
+        page.write_text(page.read_text(encoding="utf-8").replace("$IMS-CC-FILEBASE$/", ""), encoding="utf-8")
     _serve_axe(root)
     course = load_course(OSEE)
     web = [f"web/{p.name}" for p in sorted((root / "web").glob("*.html"))]

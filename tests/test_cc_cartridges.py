@@ -337,7 +337,7 @@ def test_pages_are_self_contained_and_offline(cartridge: Cartridge, tmp_path: Pa
     assert network_loads(site) == []
     module = parse(site / "module-strategy.html")
     assert module.xpath("//a[@class='skip-link']") == [] and module.xpath("//script") == []
-    assert module.xpath("//link[@rel='stylesheet']/@href") == ["static/style.css"]
+    assert module.xpath("//link[@rel='stylesheet']/@href") == ["$IMS-CC-FILEBASE$/static/style.css"]
     assert module.xpath("//header|//footer|//nav[@class='pager']") == []
     assert module.xpath("//h1/text()") == ["Strategy"]
     for resource in cartridge.resources("webcontent"):

@@ -61,6 +61,9 @@ def test_wheel_carries_the_builders_data_but_no_third_party_xsd(wheel: Path) -> 
         source = REPO / folder
         expected = {folder + p.name for p in source.iterdir() if p.is_file()}
         assert expected <= names, expected - names
+    # the interface catalogues (read as .po at run time: builder/i18n.py)
+    catalogues = {p.relative_to(REPO).as_posix() for p in (REPO / "builder" / "locale").rglob("*.po*")}
+    assert {"builder/locale/messages.pot", "builder/locale/fr/LC_MESSAGES/messages.po"} <= catalogues <= names
     xsds = sorted(n for n in names if n.endswith(".xsd"))
     assert xsds == [
         f"{data}drivers/{n}" for n in sorted(p.name for p in (REPO / "schemas" / "drivers").iterdir())

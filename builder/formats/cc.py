@@ -31,6 +31,7 @@ from lxml.html import builder as html_builder
 from builder import markdown
 from builder.errors import BuildError
 from builder.formats import cc_rules, qti
+from builder.i18n import percent, tr
 from builder.lms_rules import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.model import Category, Course, Discussion, Link, Module
 from builder.package import build_timestamp, write_zip
@@ -229,7 +230,7 @@ class _Cartridge:
             next=None,
             **context,
         )
-        return _without_page_links(html)
+        return _filebase_links(_without_page_links(html))
 
     def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
         for number, link in enumerate(links, start=1):
@@ -250,14 +251,15 @@ class _Cartridge:
     def shared_resource(self) -> None:
         """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
         names = [f"{WEB}/{index_url()}"]
-        self.entries[names[0]] = self.render("index.html", "Contents").encode("utf-8")
+        contents = tr(self.course.language, "Contents")
+        self.entries[names[0]] = self.render("index.html", contents).encode("utf-8")
         for asset in sorted(STATIC.iterdir()):
             if asset.is_file():
                 names.append(f"{WEB}/{STATIC_DIR}/{asset.name}")
                 self.entries[names[-1]] = asset
         for rel in sorted(self.course.attachments):
             names.append(f"{WEB}/{ASSETS_DIR}/{rel.as_posix()}")
-            self.entries[names[-1]] = self.course.root / rel
+            self.entries[names[-1]] = self.course.file(rel)
         self._resource(self.shared, "webcontent", names)
 
     # --- curriculum standards (CC 1.3)
@@ -283,10 +285,14 @@ class _Cartridge:
 
     def quiz(self, parent: etree._Element, module: Module, quiz: Quiz) -> None:
         ident = f"R_module_{module.id}_quiz"
-        title = f"Quiz: {module.title}"
-        rubric = (
-            f"This quiz checks the competencies of the module *{module.title}*. "
-            f"Pass mark: {quiz.pass_mark}% of the points."
+        lang = self.course.language
+        title = tr(lang, "Quiz: %(module)s", module=module.title)
+        rubric = tr(
+            lang,
+            "This quiz checks the competencies of the module *%(module)s*. "
+            "Pass mark: %(pass_mark)s of the points.",
+            module=module.title,
+            pass_mark=percent(quiz.pass_mark, lang),
         )
         assessment = qti.assessment_xml(
             quiz, ident, title, rubric, language=self.course.language, seed=self.course.quiz.seed
@@ -311,7 +317,7 @@ class _Cartridge:
         if discussion.prompt is not None:
             body = markdown.render_detached(discussion.prompt.text, top_heading=3)
         else:
-            body = _generated_prompt(module)
+            body = _generated_prompt(module, self.course.language)
         root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
         _el(root, self.v.topic, "title", title)
         _el(root, self.v.topic, "text", body, texttype="text/html")
@@ -323,7 +329,11 @@ class _Cartridge:
         folder = self.folder(parent, f"module_{module.id}", module.title)
         html = self.render("module.html", module.title, module=module)
         resource = self.page(
-            folder, f"module_{module.id}", f"Overview: {module.title}", module_url(module), html
+            folder,
+            f"module_{module.id}",
+            tr(self.course.language, "Overview: %(module)s", module=module.title),
+            module_url(module),
+            html,
         )
         self.standards(resource, "module page", None, tuple(c.id for c in module.competencies))
         self.weblinks(
@@ -340,14 +350,18 @@ class _Cartridge:
         folder = self.folder(self.root, f"category_{category.id}", category.title)
         html = self.render("category.html", category.title, category=category)
         self.page(
-            folder, f"category_{category.id}", f"Introduction: {category.title}", category_url(category), html
+            folder,
+            f"category_{category.id}",
+            tr(self.course.language, "Introduction: %(category)s", category=category.title),
+            category_url(category),
+            html,
         )
         self.weblinks(folder, f"category_{category.id}_reading", list(category.readings))
         for module in self.course.modules_of(category):
             self.module(folder, module, quizzes[module.id])
 
     def about(self) -> None:
-        folder = self.folder(self.root, "about", "About this course")
+        folder = self.folder(self.root, "about", tr(self.course.language, "About this course"))
         for page in self.course.pages:
             self.page(
                 folder,
@@ -356,8 +370,9 @@ class _Cartridge:
                 page_url(page),
                 self.render("page.html", page.title, page=page),
             )
-        html = self.render("attributions.html", "Attributions")
-        self.page(folder, "attributions", "Attributions", "attributions.html", html)
+        attributions = tr(self.course.language, "Attributions")
+        html = self.render("attributions.html", attributions)
+        self.page(folder, "attributions", attributions, "attributions.html", html)
 
     # --- checks
 
@@ -409,19 +424,50 @@ def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
     return build
 
 
-def _generated_prompt(module: Module) -> str:
+def _generated_prompt(module: Module, lang: str = "en") -> str:
     """HTML asking learners how they will apply each of the module's competencies."""
     e = html_builder
+    before, _, after = tr(
+        lang, "How will you apply what you learned in {module} in your own work?"
+    ).partition("{module}")
     text = e.DIV(
-        e.P("How will you apply what you learned in ", e.EM(module.title), " in your own work?"),
+        e.P(before, e.EM(module.title), after),
         e.P(
-            "For each competency below, describe one situation in your organisation where you "
-            "will use it, the first step you will take, and the support you will need:"
+            tr(
+                lang,
+                "For each competency below, describe one situation in your organisation where you "
+                "will use it, the first step you will take, and the support you will need:",
+            )
         ),
         e.UL(*(e.LI(e.STRONG(c.title)) for c in module.competencies)),
-        e.P("Then read the other learners' posts and reply to at least one with a question or a suggestion."),
+        e.P(
+            tr(
+                lang,
+                "Then read the other learners' posts and reply to at least one with a question or "
+                "a suggestion.",
+            )
+        ),
     )
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
+
+
+FILEBASE = "$IMS-CC-FILEBASE$"
+
+
+def _filebase_links(html: str) -> str:
+    """Stylesheet, image and attachment links of a page start with $IMS-CC-FILEBASE$/.
+
+    The token stands for the folder of the cartridge's web files (web_resources/, where the pages
+    are too): Open edX's converter rewrites only links that carry it, Canvas resolves it against
+    web_resources/, and Moodle removes it and resolves the rest against the page's own folder.
+    """
+    doc = lxml.html.document_fromstring(html)
+    for element in doc.iter(etree.Element):
+        for attr in ("src", "href"):
+            value = element.get(attr, "")
+            if value.startswith((f"{STATIC_DIR}/", f"{ASSETS_DIR}/")):
+                element.set(attr, f"{FILEBASE}/{value}")
+    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
 
 
 def _without_page_links(html: str) -> str:

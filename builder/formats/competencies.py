@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from lxml import html as lxml_html
 
+from builder import markdown
 from builder import moodle_limits as limits
 from builder.errors import BuildError
 from builder.formats.moodlexml import html_text, module_category_idnumber
+from builder.i18n import tr
 from builder.model import Course
 from builder.package import atomic_file
 from builder.paths import SCHEMAS
@@ -277,17 +278,8 @@ def _link(title: str, identifier: str) -> dict[str, str]:
 
 
 def plain_text(markdown_text: str) -> str:
-    """Plain text of Markdown for CASE statements: a paragraph per block, "- " lines for list items."""
-    rendered = html_text(markdown_text)
-    blocks: list[str] = []
-    for element in lxml_html.fragments_fromstring(rendered) if rendered else []:
-        if isinstance(element, str):
-            blocks.append(" ".join(element.split()))
-        elif element.tag in ("ul", "ol"):
-            blocks.append("\n".join("- " + " ".join(li.text_content().split()) for li in element.iter("li")))
-        else:
-            blocks.append(" ".join(element.text_content().split()))
-    return "\n\n".join(block for block in blocks if block)
+    """Plain text of Markdown for CASE statements: paragraphs, "- " list lines, links with their address."""
+    return markdown.plain_text(markdown_text)
 
 
 def case_package(course: Course) -> dict[str, Any]:
@@ -371,7 +363,7 @@ def case_package(course: Course) -> dict[str, Any]:
         coverage = quizzes[module.id].coverage()
         quiz_key = module_category_idnumber(course, module)
         quiz = {
-            "title": f"Quiz: {module.title}",
+            "title": tr(course.language, "Quiz: %(module)s", module=module.title),
             "identifier": quiz_key,
             "uri": _urn(case_uuid(course, "quiz", quiz_key)),
         }

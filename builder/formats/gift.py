@@ -73,7 +73,7 @@ def _check_plain(file_name: str, question: Question, text: str) -> None:
         )
 
 
-def question_text(file_name: str, q: Question) -> str:
+def question_text(file_name: str, q: Question, lang: str = "en") -> str:
     """One question in GIFT: ``::name::[html]stem{answers}``, lines without blank ones in between."""
     layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
     stem = html_text(q.stem) + (layout.extra_html if layout else "")
@@ -83,7 +83,7 @@ def question_text(file_name: str, q: Question) -> str:
         stem += f"<p>Answer in {plain_html(limits.unit_name(q.numeric.unit))}, with the number only.</p>"
     head = f"::{escape(limits.question_name(q))}::{_html(stem)}"
     if q.type is QuestionType.ESSAY:
-        general = html_text(q.feedback) + rubric_html(q)
+        general = html_text(q.feedback) + rubric_html(q, lang)
         return head + "{" + (f"####{_html(general)}" if general else "") + "}\n"
     if q.type is QuestionType.TRUE_FALSE:
         options = {o.id: o for o in q.options}
@@ -137,7 +137,7 @@ def gift_document(course: Course, file_name: str) -> str:
         blocks.append(f"$CATEGORY: {module_category(course, module)}")
         for question in quizzes[module.id].bank:
             check_question(file_name, question)
-            blocks.append(question_text(file_name, question))
+            blocks.append(question_text(file_name, question, course.language))
     # A blank line ends each question; a question never contains one (line breaks are escaped).
     return "\n\n".join(block.rstrip("\n") for block in blocks) + "\n"
 

@@ -25,6 +25,7 @@ from lxml.html import builder as html_builder
 from builder import markdown
 from builder import moodle_limits as limits
 from builder.errors import BuildError
+from builder.i18n import ntr
 from builder.model import Course, Module
 from builder.package import atomic_file
 from builder.quiz import Question, QuestionType, build_quizzes
@@ -77,14 +78,20 @@ def number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def rubric_html(question: Question) -> str:
-    """An essay's rubric for graders: each criterion with its points."""
+def rubric_html(question: Question, lang: str = "en") -> str:
+    """An essay's rubric for graders: each criterion with its points, in the course language."""
     if not question.rubric:
         return ""
     e = html_builder
     total = sum(c.points for c in question.rubric)
-    listing = e.UL(*(e.LI(f"{c.text} ({c.points} point{'s' * (c.points != 1)})") for c in question.rubric))
-    parts = (e.P(f"Rubric ({total} points):"), listing)
+    points = ntr  # "%(num)s point(s)" in the course language
+    listing = e.UL(
+        *(
+            e.LI(f"{c.text} ({points(lang, '%(num)s point', '%(num)s points', c.points)})")
+            for c in question.rubric
+        )
+    )
+    parts = (e.P(ntr(lang, "Rubric (%(num)s point):", "Rubric (%(num)s points):", total)), listing)
     return "".join(lxml.html.tostring(part, encoding="unicode") for part in parts)
 
 
@@ -204,7 +211,7 @@ def _category(root: etree._Element, path: str, info: str, idnumber: str) -> None
     _value(element, "idnumber", idnumber)
 
 
-def _question(root: etree._Element, q: Question) -> None:
+def _question(root: etree._Element, q: Question, lang: str) -> None:
     element = etree.SubElement(root, "question", type=_MOODLE_TYPE[q.type])
     _text(element, "name", limits.question_name(q))
     layout = limits.matching_layout(q) if q.type is QuestionType.MATCHING else None
@@ -244,7 +251,7 @@ def _question(root: etree._Element, q: Question) -> None:
         _value(element, "responsefieldlines", "15")
         _value(element, "attachments", "0")
         _value(element, "attachmentsrequired", "0")
-        _text(element, "graderinfo", rubric_html(q), "html")
+        _text(element, "graderinfo", rubric_html(q, lang), "html")
         _text(element, "responsetemplate", html_text(q.response_template), "html")
     elif q.type is QuestionType.ORDERING:
         for tag, value in ORDERING_OPTIONS:
@@ -296,7 +303,7 @@ def question_bank(course: Course, file_name: str) -> etree._Element:
         )
         for question in quiz.bank:
             check_question(file_name, question)
-            _question(root, question)
+            _question(root, question, course.language)
     return root
 
 

@@ -217,7 +217,7 @@ def assessment_xml(
 ) -> Assessment:
     """The quiz as one CC assessment: a single section holding every item, in quiz order."""
     _check_points(quiz)
-    items = tuple(item for q in quiz.questions for item in cc_items(q, seed))
+    items = tuple(item for q in quiz.questions for item in cc_items(q, seed, language))
     if not items:
         # Moodle's importer aborts the whole course on a quiz without a question it can convert.
         raise BuildError(f"quiz {quiz.module_id} has no question")

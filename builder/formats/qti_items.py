@@ -17,6 +17,7 @@ import lxml.html
 
 from builder import markdown
 from builder.errors import BuildError
+from builder.i18n import N_, ntr, tr
 from builder.lms_rules import Profile
 from builder.quiz.choices import rng_for
 from builder.quiz.ids import stable_id
@@ -60,11 +61,8 @@ def _escape_md(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """Markdown reduced to its text, whitespace collapsed."""
-    rendered = markdown.render_detached(text)
-    if not rendered:
-        return ""
-    return " ".join(lxml.html.fragment_fromstring(rendered, create_parent="div").text_content().split())
+    """Markdown as plain text (answer texts carry no HTML): lists kept as lines, link addresses kept."""
+    return markdown.plain_text(text)
 
 
 def _join_md(*parts: str | None) -> str | None:
@@ -72,8 +70,16 @@ def _join_md(*parts: str | None) -> str | None:
     return "\n\n".join(kept) if kept else None
 
 
+def _true_false(lang: str, correct: bool) -> tuple[Choice, Choice]:
+    """The two choices of a true/false item, labelled in the course language (idents stay true/false)."""
+    return (
+        Choice("true", tr(lang, "True"), correct),
+        Choice("false", tr(lang, "False"), not correct),
+    )
+
+
 def _binary(
-    base: CcItem, stem: str, statement: str, choices: tuple[Choice, ...], rng: random.Random
+    base: CcItem, stem: str, statement: str, choices: tuple[Choice, ...], rng: random.Random, lang: str
 ) -> CcItem:
     """A two-option choice as a true/false item on one of the options, drawn at random: CC's
     multiple-choice type needs three options, and true/false is its two-option type."""
@@ -84,17 +90,18 @@ def _binary(
         ident=base.ident,
         title=base.title,
         profile=Profile.TRUE_FALSE,
-        stem=f"{stem}\n\nTrue or false: {statement.format(answer=_escape_md(shown.text))}",
+        stem=f"{stem}\n\n"
+        + tr(lang, "True or false: %(statement)s", statement=statement.format(answer=_escape_md(shown.text))),
         question_id=base.question_id,
         competency_ids=base.competency_ids,
         points=base.points,
-        choices=(Choice("true", "True", shown.correct), Choice("false", "False", not shown.correct)),
+        choices=_true_false(lang, shown.correct),
         feedback=_join_md(shown.feedback, base.feedback),
         converted_from=base.converted_from or "two-option multiple-choice question",
     )
 
 
-def _matching(q: Question, seed: int) -> tuple[CcItem, ...]:
+def _matching(q: Question, seed: int, lang: str) -> tuple[CcItem, ...]:
     """CC has no matching type: each pair becomes a choice among every pair's answer."""
     items = []
     for number, pair in enumerate(q.pairs, start=1):
@@ -107,7 +114,8 @@ def _matching(q: Question, seed: int) -> tuple[CcItem, ...]:
             ident=stable_id(q.id, pair.id),
             title=f"{q.id} (matching pair {number} of {len(q.pairs)})",
             profile=Profile.MULTIPLE_CHOICE,
-            stem=f"{q.stem}\n\nWhich of these matches **{_escape_md(pair.prompt)}**?",
+            stem=f"{q.stem}\n\n"
+            + tr(lang, "Which of these matches **%(prompt)s**?", prompt=_escape_md(pair.prompt)),
             question_id=q.id,
             competency_ids=q.competency_ids,
             points=q.points,
@@ -116,13 +124,13 @@ def _matching(q: Question, seed: int) -> tuple[CcItem, ...]:
             converted_from=note,
         )
         if len(choices) < MIN_CHOICES:
-            statement = f"**{_escape_md(pair.prompt)}** matches “{{answer}}”."
-            base = _binary(base, q.stem, statement, base.choices, rng)
+            statement = tr(lang, "**%(prompt)s** matches “{answer}”.", prompt=_escape_md(pair.prompt))
+            base = _binary(base, q.stem, statement, base.choices, rng, lang)
         items.append(base)
     return tuple(items)
 
 
-def _per_option(q: Question, base: CcItem, choices: tuple[Choice, ...]) -> tuple[CcItem, ...]:
+def _per_option(q: Question, base: CcItem, choices: tuple[Choice, ...], lang: str) -> tuple[CcItem, ...]:
     """A multiple-response question as one true/false item per option.
 
     Moodle's CC importer grades cc.multiple_response by giving each right option its share and every
@@ -137,11 +145,13 @@ def _per_option(q: Question, base: CcItem, choices: tuple[Choice, ...]) -> tuple
                 ident=stable_id(q.id, choice.ident),
                 title=f"{q.id} (option {number} of {len(choices)})",
                 profile=Profile.TRUE_FALSE,
-                stem=f"{q.stem}\n\nTrue or false: “{_escape_md(choice.text)}” is one of the right answers.",
-                choices=(
-                    Choice("true", "True", choice.correct),
-                    Choice("false", "False", not choice.correct),
+                stem=f"{q.stem}\n\n"
+                + tr(
+                    lang,
+                    "True or false: “%(option)s” is one of the right answers.",
+                    option=_escape_md(choice.text),
                 ),
+                choices=_true_false(lang, choice.correct),
                 feedback=_join_md(choice.feedback, q.feedback),
                 converted_from=f"option {number} of {len(choices)} of multiple-response question {q.id}",
             )
@@ -161,18 +171,20 @@ def _distractor_choices(q: Question) -> list[Choice]:
     return choices
 
 
-def _essay(q: Question, base: CcItem) -> CcItem:
+def _essay(q: Question, base: CcItem, lang: str) -> CcItem:
     """The rubric goes into the feedback (what Moodle shows graders and, after submission, learners);
     a response template becomes part of the question text, since QTI cannot prefill the answer box."""
     rubric = None
     if q.rubric:
         lines = "\n".join(
-            f"- {_escape_md(c.text)} ({c.points} point{'s' if c.points != 1 else ''})" for c in q.rubric
+            f"- {_escape_md(c.text)} ({ntr(lang, '%(num)s point', '%(num)s points', c.points)})"
+            for c in q.rubric
         )
-        rubric = f"**Rubric for grading:**\n\n{lines}"
+        rubric = "**" + tr(lang, "Rubric for grading:") + f"**\n\n{lines}"
     stem = q.stem
     if q.response_template:
-        stem = f"{stem}\n\nStart from this outline:\n\n> {_escape_md(q.response_template)}"
+        outline = tr(lang, "Start from this outline:")
+        stem = f"{stem}\n\n{outline}\n\n> {_escape_md(q.response_template)}"
     return replace(base, stem=stem, feedback=_join_md(q.feedback, rubric))
 
 
@@ -216,7 +228,7 @@ def _accepted_numbers(q: Question) -> tuple[Decimal, ...] | None:
     return tuple(value + k * step for k in range(-count, count + 1))
 
 
-def _numerical(q: Question, base: CcItem, seed: int) -> tuple[CcItem, ...]:
+def _numerical(q: Question, base: CcItem, seed: int, lang: str) -> tuple[CcItem, ...]:
     """CC has no numerical type. Fill in the blank keeps it a question the learner works out, and
     Moodle (short answer) and Open edX (string response) grade it exactly: it accepts the written
     forms of every number the tolerance allows, when they are few. Otherwise a multiple choice among
@@ -224,7 +236,11 @@ def _numerical(q: Question, base: CcItem, seed: int) -> tuple[CcItem, ...]:
     assert q.numeric is not None
     unit = q.numeric.unit
     numbers = _accepted_numbers(q)
-    hint = "Write the number only" + (f" (in {_escape_md(unit)})" if unit else "") + "."
+    hint = (
+        tr(lang, "Write the number only (in %(unit)s).", unit=_escape_md(unit))
+        if unit
+        else tr(lang, "Write the number only.")
+    )
     notes = "\n".join(
         f"- {_escape_md(_number_label(w.value, None))}: {w.feedback}" for w in q.wrong_values if w.feedback
     )
@@ -254,18 +270,32 @@ def _numerical(q: Question, base: CcItem, seed: int) -> tuple[CcItem, ...]:
     )
     if len(choices) < MIN_CHOICES:
         rng = rng_for(seed, "cc-binary", q.id)
-        return (_binary(single, q.stem, "“{answer}” is the right answer.", single.choices, rng),)
+        right = tr(lang, "“{answer}” is the right answer.")
+        return (_binary(single, q.stem, right, single.choices, rng, lang),)
     return (single,)
 
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINALS = (
+    N_("first"),
+    N_("second"),
+    N_("third"),
+    N_("fourth"),
+    N_("fifth"),
+    N_("sixth"),
+    N_("seventh"),
+    N_("eighth"),
+    N_("ninth"),
+    N_("tenth"),
+)
 
 
-def _ordinal(n: int) -> str:
-    return _ORDINALS[n - 1] if n <= len(_ORDINALS) else f"number {n}"
+def _ordinal(n: int, lang: str) -> str:
+    if n <= len(_ORDINALS):
+        return tr(lang, _ORDINALS[n - 1])
+    return tr(lang, "number %(number)s", number=n)
 
 
-def _ordering(q: Question, seed: int) -> tuple[CcItem, ...]:
+def _ordering(q: Question, seed: int, lang: str) -> tuple[CcItem, ...]:
     """CC has no ordering type: one multiple choice per position ("Which step comes second?") among
     every step, each worth the question's points, as matching pairs are."""
     items = []
@@ -279,7 +309,13 @@ def _ordering(q: Question, seed: int) -> tuple[CcItem, ...]:
                 ident=stable_id(q.id, f"position{number}"),
                 title=f"{q.id} (step {number} of {total})",
                 profile=Profile.MULTIPLE_CHOICE,
-                stem=f"{q.stem}\n\nOf these {total} steps, which comes **{_ordinal(number)}**?",
+                stem=f"{q.stem}\n\n"
+                + tr(
+                    lang,
+                    "Of these %(total)s steps, which comes **%(ordinal)s**?",
+                    total=total,
+                    ordinal=_ordinal(number, lang),
+                ),
                 question_id=q.id,
                 competency_ids=q.competency_ids,
                 points=q.points,
@@ -291,11 +327,11 @@ def _ordering(q: Question, seed: int) -> tuple[CcItem, ...]:
     return tuple(items)
 
 
-def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
+def cc_items(q: Question, seed: int, lang: str = "en") -> tuple[CcItem, ...]:
     """The CC items standing for ``q``: one, except that a matching question gives one per pair, an
     ordering question one per step and a multiple-response question one true/false item per option."""
     if q.type is QuestionType.MATCHING:
-        return _matching(q, seed)
+        return _matching(q, seed, lang)
     base = CcItem(
         ident=q.id,
         title=q.id,
@@ -307,11 +343,11 @@ def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
         feedback=q.feedback,
     )
     if q.type is QuestionType.ESSAY:
-        return (_essay(q, base),)
+        return (_essay(q, base, lang),)
     if q.type is QuestionType.NUMERICAL:
-        return _numerical(q, base, seed)
+        return _numerical(q, base, seed, lang)
     if q.type is QuestionType.ORDERING:
-        return _ordering(q, seed)
+        return _ordering(q, seed, lang)
     if q.type is QuestionType.SHORT_ANSWER:
         # Per-answer feedback has no place Moodle reads for fill-in-the-blank: it joins the general one.
         notes = "\n".join(f"- “{_escape_md(a.text)}”: {a.feedback}" for a in q.answers if a.feedback)
@@ -324,13 +360,15 @@ def cc_items(q: Question, seed: int) -> tuple[CcItem, ...]:
         )
         return (fib,)
     if q.type is QuestionType.TRUE_FALSE:
-        tf = tuple(Choice(o.id, o.id.capitalize(), o.correct, o.feedback) for o in q.options)
+        labels = {"true": tr(lang, "True"), "false": tr(lang, "False")}
+        tf = tuple(Choice(o.id, labels.get(o.id, o.id), o.correct, o.feedback) for o in q.options)
         return (replace(base, profile=Profile.TRUE_FALSE, choices=tf),)
     choices = tuple(Choice(o.id, plain_text(o.text), o.correct, o.feedback) for o in q.options)
     if q.type is QuestionType.MULTIPLE_RESPONSE:
-        return _per_option(q, base, choices)
+        return _per_option(q, base, choices, lang)
     single = replace(base, profile=Profile.MULTIPLE_CHOICE, choices=choices)
     if len(choices) < MIN_CHOICES:
         rng = rng_for(seed, "cc-binary", q.id)
-        return (_binary(single, q.stem, "“{answer}” is the right answer.", choices, rng),)
+        right = tr(lang, "“{answer}” is the right answer.")
+        return (_binary(single, q.stem, right, choices, rng, lang),)
     return (single,)

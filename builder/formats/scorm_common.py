@@ -22,6 +22,7 @@ from markupsafe import Markup
 from builder import output
 from builder.errors import BuildError
 from builder.formats.scorm_quiz import QuizPage, quiz_page, quiz_suspend_worst_case
+from builder.i18n import tr
 from builder.model import Course, Module
 from builder.package import build_timestamp, safe_member, write_zip
 from builder.paths import STATIC
@@ -195,7 +196,7 @@ def shared_files(package: Package, renderer: Renderer) -> dict[str, bytes | Path
     for path in sorted(static.iterdir()):
         if path.is_file():
             shared[f"{STATIC_DIR}/{RUNTIME_DIR}/{path.name}"] = path
-    attachments = {f"{ASSETS_DIR}/{rel.as_posix()}": course.root / rel for rel in course.attachments}
+    attachments = {f"{ASSETS_DIR}/{rel.as_posix()}": course.file(rel) for rel in course.attachments}
     linkable = _linkable_pages(course, renderer)
     queue = [(name, data) for name, data in package.pages.items()]
     while queue:
@@ -220,8 +221,8 @@ def _linkable_pages(course: Course, renderer: Renderer) -> dict[str, Callable[[]
             template, title=title, current="", breadcrumbs=[], prev=None, next=None, **context
         )
 
-    pages = {index_url(): render("index.html", "Contents")}
-    pages["attributions.html"] = render("attributions.html", "Attributions")
+    pages = {index_url(): render("index.html", tr(course.language, "Contents"))}
+    pages["attributions.html"] = render("attributions.html", tr(course.language, "Attributions"))
     for page in course.pages:
         pages[page_url(page)] = render("page.html", page.title, page=page)
     for cat in course.categories:

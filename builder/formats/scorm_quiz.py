@@ -39,6 +39,7 @@ from builder.formats.scorm_interactions import (
     question_data,
     text_limit,
 )
+from builder.i18n import ntr, percent, tr
 from builder.model import Course, Module
 from builder.quiz.model import Question, QuestionType, Quiz
 
@@ -131,7 +132,7 @@ def quiz_page(course: Course, module: Module, quiz: Quiz, version: str, suspend_
         for variant, question in enumerate(slot):
             shape = layout(question, course.quiz.seed)
             indices.append(len(data))
-            views.append(_view(question, number, len(data), variant > 0, titles, shape))
+            views.append(_view(question, number, len(data), variant > 0, titles, shape, course.language))
             data.append({**question_data(question, version, shape), "slot": number - 1})
         slots.append(indices)
     points = graded_points(quiz)
@@ -146,8 +147,8 @@ def quiz_page(course: Course, module: Module, quiz: Quiz, version: str, suspend_
         "slots": slots,
     }
     return QuizPage(
-        title=f"Quiz: {module.title}",
-        intro=_intro(quiz, course.quiz.attempts, points),
+        title=tr(course.language, "Quiz: %(module)s", module=module.title),
+        intro=_intro(quiz, course.quiz.attempts, points, course.language),
         slot_count=len(quiz.slots),
         questions=tuple(views),
         data_json=script_json(payload),
@@ -179,53 +180,96 @@ def _answer_worst_case(question: Question) -> int:
     return len(str(limit)) + 1 + limit
 
 
-def _intro(quiz: Quiz, attempts: int, points: int) -> str:
+def _intro(quiz: Quiz, attempts: int, points: int, lang: str) -> str:
     count = len(quiz.slots)
-    parts = [f"{count} question{'s' if count != 1 else ''}."]
+    parts = [ntr(lang, "%(num)s question.", "%(num)s questions.", count)]
     if not points:
-        parts.append("Your trainer reviews your answers: this quiz has no automatic score.")
+        parts.append(tr(lang, "Your trainer reviews your answers: this quiz has no automatic score."))
     else:
-        parts.append(f"You pass with {quiz.pass_mark}% of the {points} point{'s' if points != 1 else ''}.")
+        parts.append(
+            ntr(
+                lang,
+                "You pass with %(pass_mark)s of the %(num)s point.",
+                "You pass with %(pass_mark)s of the %(num)s points.",
+                points,
+                pass_mark=percent(quiz.pass_mark, lang),
+            )
+        )
     if points and any(not graded(q) for q in quiz.questions):
         parts.append(
-            "Essay answers are graded by your trainer, not by this page: they do not count towards "
-            "the score shown here."
+            tr(
+                lang,
+                "Essay answers are graded by your trainer, not by this page: they do not count towards "
+                "the score shown here.",
+            )
         )
     if any(len(slot) > 1 for slot in quiz.slots):
-        parts.append("Some questions change from one attempt to the next.")
+        parts.append(tr(lang, "Some questions change from one attempt to the next."))
     if attempts:
-        parts.append(f"You may submit the quiz {attempts} time{'s' if attempts != 1 else ''}.")
+        parts.append(
+            ntr(
+                lang,
+                "You may submit the quiz %(num)s time.",
+                "You may submit the quiz %(num)s times.",
+                attempts,
+            )
+        )
     else:
-        parts.append("You may submit the quiz as often as you need to pass.")
+        parts.append(tr(lang, "You may submit the quiz as often as you need to pass."))
     return " ".join(parts)
 
 
 # --- the page ----------------------------------------------------------------------------------------
 
 
-def _points(n: int) -> str:
-    return f"{n} point{'s' if n != 1 else ''}"
+def _option_label(question: Question, text: str, lang: str) -> Markup:
+    """An option as its label shows it; a true/false item's two options in the course language."""
+    if question.type is QuestionType.TRUE_FALSE and text in ("True", "False"):
+        return Markup.escape(tr(lang, text))
+    return _inline(text)
+
+
+def _points(n: int, lang: str) -> str:
+    return ntr(lang, "%(num)s point", "%(num)s points", n)
 
 
 def _view(
-    question: Question, number: int, index: int, hidden: bool, titles: dict[str, str], shape: Layout
+    question: Question,
+    number: int,
+    index: int,
+    hidden: bool,
+    titles: dict[str, str],
+    shape: Layout,
+    lang: str,
 ) -> QuestionView:
     html_id = f"q{index + 1}"
     if graded(question):
-        points = _points(question.points)
+        points = _points(question.points, lang)
     else:
-        points = f"{_points(question.points)}, graded by your trainer, not scored automatically"
+        points = tr(
+            lang,
+            "%(points)s, graded by your trainer, not scored automatically",
+            points=_points(question.points, lang),
+        )
     names = [f"“{titles.get(c, c)}”" for c in question.competency_ids]
     if not names:
-        checks = "Competency checked: none (this question is about the module itself)."
+        checks = tr(lang, "Competency checked: none (this question is about the module itself).")
     else:
-        checks = f"Competenc{'ies' if len(names) > 1 else 'y'} checked: {'; '.join(names)}."
+        checks = ntr(
+            lang,
+            "Competency checked: %(names)s.",
+            "Competencies checked: %(names)s.",
+            len(names),
+            names="; ".join(names),
+        )
     numeric = question.numeric
     key_label = ""
     if numeric is not None:
         key_label = decimal_text(numeric.value) + (f" {numeric.unit}" if numeric.unit else "")
         if numeric.tolerance:
-            key_label += f" (give or take {decimal_text(numeric.tolerance)})"
+            key_label += " " + tr(
+                lang, "(give or take %(tolerance)s)", tolerance=decimal_text(numeric.tolerance)
+            )
     return QuestionView(
         number=number,
         html_id=html_id,
@@ -237,7 +281,9 @@ def _view(
         checks_label=checks,
         feedback=_block(question.feedback),
         options=tuple(
-            OptionView(i, f"{html_id}-o{i}", _inline(o.text), _block(o.feedback), o.correct)
+            OptionView(
+                i, f"{html_id}-o{i}", _option_label(question, o.text, lang), _block(o.feedback), o.correct
+            )
             for i, o in enumerate(question.options)
         ),
         prompts=tuple(
@@ -255,7 +301,7 @@ def _view(
             for i, w in enumerate(question.wrong_values)
             if (feedback := _block(w.feedback)) is not None
         ),
-        rubric=tuple(CriterionView(c.text, _points(c.points)) for c in question.rubric),
+        rubric=tuple(CriterionView(c.text, _points(c.points, lang)) for c in question.rubric),
         response_template=question.response_template,
     )
 
@@ -264,7 +310,7 @@ _TEXT_TYPES = frozenset({QuestionType.SHORT_ANSWER, QuestionType.ESSAY, Question
 
 
 def _inline(text: str) -> Markup:
-    return Markup(markdown.render_detached_inline(text))
+    return Markup(markdown.render_phrasing(text))
 
 
 def _block(text: str | None) -> Markup | None:

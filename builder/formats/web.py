@@ -12,6 +12,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from builder.formats.scorm_quiz import quiz_page
+from builder.i18n import tr
 from builder.model import Course, Module
 from builder.package import atomic_dir
 from builder.paths import STATIC
@@ -43,18 +44,19 @@ def reading_order(course: Course) -> list[tuple[str, str, str, object]]:
 def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
     """Render every page into ``dest`` (which must exist); returns the written file names."""
     written: list[str] = []
+    contents = tr(course.language, "Contents")
 
     def emit(name: str, template: str, **context: object) -> None:
         (dest / name).write_text(renderer.render(template, **context), encoding="utf-8", newline="\n")
         written.append(name)
 
-    emit(index_url(), "index.html", title="Contents", current="index", breadcrumbs=[])
+    emit(index_url(), "index.html", title=contents, current="index", breadcrumbs=[])
     quizzes = build_quizzes(course).quizzes
     order = reading_order(course)
     for i, (title, url, kind, obj) in enumerate(order):
-        prev = order[i - 1][:2] if i > 0 else ("Contents", index_url())
+        prev = order[i - 1][:2] if i > 0 else (contents, index_url())
         nxt = order[i + 1][:2] if i + 1 < len(order) else None
-        crumbs = [("Contents", index_url())]
+        crumbs = [(contents, index_url())]
         if kind == "module":
             cat = course.category(obj.category_id)  # type: ignore[attr-defined]
             crumbs.append((cat.title, category_url(cat)))
@@ -88,9 +90,9 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
     emit(
         "attributions.html",
         "attributions.html",
-        title="Attributions",
+        title=tr(course.language, "Attributions"),
         current="attributions",
-        breadcrumbs=[("Contents", index_url())],
+        breadcrumbs=[(contents, index_url())],
     )
 
     (dest / STATIC_DIR).mkdir()
@@ -106,7 +108,7 @@ def write_site(course: Course, dest: Path, renderer: Renderer) -> list[str]:
     for rel in sorted(course.attachments):
         target = dest / ASSETS_DIR / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(course.root / rel, target)
+        shutil.copyfile(course.file(rel), target)
         written.append(f"{ASSETS_DIR}/{rel.as_posix()}")
     return written
 

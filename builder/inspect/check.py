@@ -105,6 +105,17 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
     return report
 
 
+def is_backup(names: frozenset[str]) -> bool:
+    """A zipped (or unpacked) Moodle course backup: moodle_backup.xml at its root."""
+    return moodle_backup.BACKUP_FILE in names
+
+
+def check_backup(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+    """A Moodle course backup read from a zip or a folder."""
+    report.kind = moodle_backup.BACKUP_KIND
+    report.findings += moodle_backup.check_backup_entries(source.names, source.read)
+
+
 def has_manifest(names: frozenset[str]) -> bool:
     """An IMS package (SCORM, Common Cartridge, IMS CP): imsmanifest.xml at the root or below it."""
     return any(posixpath.basename(n).lower() == MANIFEST and not n.startswith("__MACOSX/") for n in names)
@@ -161,18 +172,6 @@ def check_ims_package(source: PackageSource, catalog: SchemaCatalog, report: Pac
 # one, the check for it). A package matching none is no package at all (NotAPackage).
 Recognise = Callable[[frozenset[str]], bool]
 Check = Callable[[PackageSource, SchemaCatalog, PackageReport], None]
-
-
-def is_backup(names: frozenset[str]) -> bool:
-    """A zipped (or unpacked) Moodle course backup: moodle_backup.xml at the root."""
-    return moodle_backup.BACKUP_FILE in names
-
-
-def check_backup(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
-    report.kind = moodle_backup.BACKUP_KIND
-    report.findings += moodle_backup.check_backup_entries(source.names, source.read)
-
-
 PACKAGE_KINDS: list[tuple[Recognise, Check]] = [(is_backup, check_backup), (has_manifest, check_ims_package)]
 
 

@@ -66,14 +66,15 @@ class _Sources:
     """Files items cite, read once each, with the check that a quote really is in its file."""
 
     def __init__(self, course: Course, module: Module) -> None:
-        self.root = course.root
+        self.layers = course.layers or (course.root,)
         self.folder = module.folder
         self.texts: dict[Path, str | None] = {}
 
     def text(self, rel: str) -> str | None:
         path = (self.folder / rel).resolve()
         if path not in self.texts:
-            ok = path.is_relative_to(self.root) and path.is_file() and path.suffix in (".md", ".yaml")
+            inside = any(path.is_relative_to(layer) for layer in self.layers)
+            ok = inside and path.is_file() and path.suffix in (".md", ".yaml")
             self.texts[path] = _normal(path.read_text(encoding="utf-8", errors="replace")) if ok else None
         return self.texts[path]
 

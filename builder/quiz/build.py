@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from builder.errors import CourseError, Problem
 from builder.model import Course, Module
-from builder.quiz import rules
+from builder.quiz import cues, rules
 from builder.quiz.assessment import Slot, assessment_slots
 from builder.quiz.audit import audit_problems
 from builder.quiz.choices import rng_for
@@ -48,6 +48,14 @@ def build_quizzes(course: Course, *, lenient: bool = False) -> QuizSet:
     global _last
     if _last is not None and _last[0] is course and not (lenient and _last[1].errors):
         return _last[1]
+    with cues.language(course.language):  # wording cues judged in the course's language
+        built = _build(course, lenient)
+    if not built.errors:
+        _last = (course, built)
+    return built
+
+
+def _build(course: Course, lenient: bool) -> QuizSet:
     quizzes: dict[str, Quiz] = {}
     problems: list[Problem] = []
     made = [assessment_slots(course, module) for module in course.modules]
@@ -63,10 +71,7 @@ def build_quizzes(course: Course, *, lenient: bool = False) -> QuizSet:
     warnings = sorted({p for p in problems if p.severity != "error"}, key=lambda p: (p.pos, p.message))
     if errors and not lenient:
         raise CourseError(errors)
-    built = QuizSet(quizzes, tuple(warnings), tuple(errors))
-    if not errors:
-        _last = (course, built)
-    return built
+    return QuizSet(quizzes, tuple(warnings), tuple(errors))
 
 
 __all__ = ["Slot", "build_quizzes"]

@@ -7,6 +7,9 @@ as one word; function words carry no cue and are left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +32,55 @@ _FUNCTION_WORDS = """
 """
 STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 
+# The other languages the interface ships in: their function words, and their Snowball stemmers.
+_OTHER_FUNCTION_WORDS = {
+    "fr": """
+        à au aux avec ce ces cet cette dans de des du elle elles en et être eux il ils je la le les
+        leur leurs lui ma mais me même mes moi mon ne ni nos notre nous on ou où par pas pour qu que
+        qui sa sans se ses si son sont sur ta te tes toi ton tu un une vos votre vous est sont été
+        avoir a ont fait faire plus moins très tout tous toute toutes aussi comme dont quand lorsque
+        puis donc alors ceci cela ça y l d c j m n s t qu' l' d' c' j' m' n' s' t'
+    """,
+    "es": """
+        a al algo como con de del desde donde el ella ellas ellos en entre era es esa ese eso esta
+        este esto fue ha han hay la las le les lo los más me mi mis muy nada ni no nos o para pero
+        por que quien se sea ser si sin sobre su sus también te tiene tu tus un una uno unos unas y
+        ya cada cual cuando está están son todo todos toda todas
+    """,
+    "pt": """
+        a à ao aos as às com como da das de do dos e é ela elas ele eles em entre era essa esse isso
+        esta este isto foi há já la lhe mais mas me meu minha muito na nas não nem no nos o os ou
+        para pela pelo por qual quando que quem se sem ser seu seus sua suas são também te tem um
+        uma uns umas cada todo todos toda todas está estão
+    """,
+}
+_SNOWBALL = {"en": "english", "fr": "french", "es": "spanish", "pt": "portuguese"}
+_LANGUAGE: ContextVar[str] = ContextVar("cue_language", default="en")
+
+
+@contextmanager
+def language(tag: str) -> Iterator[None]:
+    """Judge wording in the course language (BCP 47 tag) within the block; English otherwise."""
+    primary = tag.split("-")[0].lower()
+    token = _LANGUAGE.set(primary if primary in _SNOWBALL else "en")
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _stopwords() -> frozenset[str]:
+    code = _LANGUAGE.get()
+    return STOPWORDS if code == "en" else _other_stopwords(code)
+
+
+@lru_cache(maxsize=8)
+def _other_stopwords(code: str) -> frozenset[str]:
+    # English ones too: a course in another language often keeps English text (an overlay of an
+    # English course with its own modules in French), and neither language's little words cue.
+    return STOPWORDS | frozenset(_OTHER_FUNCTION_WORDS[code].split())
+
+
 ABSOLUTES = frozenset(
     [
         "always",
@@ -49,9 +101,14 @@ HEDGES = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
 def _stemmer() -> Any:
-    return snowballstemmer.stemmer("english")
+    """The course language's Snowball stemmer (a word and its plural share a stem)."""
+    return _stemmer_for(_SNOWBALL[_LANGUAGE.get()])
+
+
+@lru_cache(maxsize=8)
+def _stemmer_for(name: str) -> Any:
+    return snowballstemmer.stemmer(name)
 
 
 def words(text: str) -> list[str]:
@@ -59,10 +116,15 @@ def words(text: str) -> list[str]:
     return [w.casefold().replace("’", "'") for w in _WORD.findall(re.sub(r"[*_`]", " ", text))]
 
 
-@lru_cache(maxsize=8192)
 def content_stems(text: str) -> frozenset[str]:
-    """Stems of the content words of ``text``."""
-    kept = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    """Stems of the content words of ``text`` (in the language set by ``language``)."""
+    return _content_stems(text, _LANGUAGE.get())
+
+
+@lru_cache(maxsize=8192)
+def _content_stems(text: str, code: str) -> frozenset[str]:
+    stopwords = _stopwords()
+    kept = [w for w in words(text) if w not in stopwords and len(w) > 1]
     return frozenset(_stemmer().stemWords(kept))
 
 

@@ -44,6 +44,7 @@ from builder.formats.moodle_backup.course import (
 from builder.formats.moodle_backup.plan import COURSE_CONTEXT, COURSE_ID, Activity, Plan, make_plan
 from builder.formats.moodle_backup.questions import QuestionBank
 from builder.formats.moodlexml import check_question
+from builder.i18n import percent, tr
 from builder.inspect.moodle_backup import check_backup_entries
 from builder.model import Course
 from builder.package import build_timestamp, write_tgz
@@ -122,7 +123,7 @@ class _Backup:
         else:
             document = self._render("attributions.html", "Attributions")
         area = FileArea(activity.contextid, "mod_page", "content")
-        html, files = moodle_html(main_html(document), area, self.course.root, self.links.get, styled=True)
+        html, files = moodle_html(main_html(document), area, self.course.file, self.links.get, styled=True)
         return html, self._store(files)
 
     def activity(self, activity: Activity) -> None:
@@ -141,16 +142,20 @@ class _Backup:
             body = (
                 markdown.render_detached(prompt.text, top_heading=3)
                 if prompt is not None
-                else _generated_prompt(activity.module)
+                else _generated_prompt(activity.module, self.course.language)
             )
             own = acts.forum_xml(activity, body, self.when)
         else:
             assert activity.module is not None and activity.quiz is not None and activity.grade_item
-            intro = markdown.render_detached(
-                f"This quiz checks the competencies of the module *{activity.module.title}*. "
-                f"Pass mark: {activity.quiz.pass_mark}% of the points.",
-                top_heading=3,
+            lang = self.course.language
+            text = tr(
+                lang,
+                "This quiz checks the competencies of the module *%(module)s*. "
+                "Pass mark: %(pass_mark)s of the points.",
+                module=activity.module.title,
+                pass_mark=percent(activity.quiz.pass_mark, lang),
             )
+            intro = markdown.render_detached(text, top_heading=3)
             own = acts.quiz_xml(
                 activity,
                 intro,
@@ -181,7 +186,7 @@ class _Backup:
                 category = self.course.category(section.category_id)
                 area = FileArea(COURSE_CONTEXT, "course", "section", section.id)
                 fragment = fragment_of(str(self.renderer.markdown(category.intro, top_heading=3)))
-                summary, files = moodle_html(fragment, area, self.course.root, self.links.get, styled=False)
+                summary, files = moodle_html(fragment, area, self.course.file, self.links.get, styled=False)
                 file_ids = self._store(files)
             self.entries[f"{section.directory}/section.xml"] = section_xml(section, summary, self.when)
             self.entries[f"{section.directory}/inforef.xml"] = acts.inforef_xml(file_ids, [], [])

@@ -100,7 +100,7 @@ def main_html(document: str) -> etree._Element:
 
 
 def moodle_html(
-    fragment: etree._Element, area: FileArea, root: Path, links: LinkMap, *, styled: bool
+    fragment: etree._Element, area: FileArea, source: Callable[[Path], Path], links: LinkMap, *, styled: bool
 ) -> tuple[str, list[AreaFile]]:
     """``fragment``'s children as Moodle content: files moved to ``area``, page links as tokens.
 
@@ -117,7 +117,7 @@ def moodle_html(
                 continue
             if parts.path.startswith(f"{ASSETS_DIR}/"):
                 rel = unquote(parts.path[len(ASSETS_DIR) + 1 :])
-                files.setdefault(rel, AreaFile(area, rel, root / rel))
+                files.setdefault(rel, AreaFile(area, rel, source(Path(rel))))
                 element.set(
                     attr, "@@PLUGINFILE@@/" + quote(rel) + (f"#{parts.fragment}" if parts.fragment else "")
                 )

@@ -12,6 +12,7 @@ from itertools import count
 from typing import Any
 
 from builder import moodle_limits as limits
+from builder.i18n import tr
 from builder.model import Course, Link, Module, Page
 from builder.quiz.model import Quiz
 
@@ -114,10 +115,10 @@ def make_plan(course: Course, quizzes: dict[str, Quiz]) -> Plan:
             if link.url:
                 activity(section, "url", link.title, "url.name", link=link)
 
-    about = Section(1, 0, "About this course", None)
+    about = Section(1, 0, tr(course.language, "About this course"), None)
     for page in course.pages:
         activity(about, "page", page.title, "page.name", page=page)
-    activity(about, "page", "Attributions", "page.name", attributions=True)
+    activity(about, "page", tr(course.language, "Attributions"), "page.name", attributions=True)
     sections = [about]
     for number, category in enumerate(course.categories, start=1):
         section = Section(
@@ -134,7 +135,7 @@ def make_plan(course: Course, quizzes: dict[str, Quiz]) -> Plan:
             quiz = activity(
                 section,
                 "quiz",
-                limits.quiz_name(module.title),
+                limits.quiz_name(module.title, course.language),
                 "quiz.name",
                 module=module,
                 quiz=quizzes[module.id],

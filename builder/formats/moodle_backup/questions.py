@@ -75,6 +75,7 @@ class QuestionBank:
     def __init__(self, plan: Plan, when: int) -> None:
         self.plan, self.when = plan, when
         course = plan.course
+        self.language = course.language
         self._ids = count(1)
         self._answer_ids = count(1)
         self._sub_ids = count(1)
@@ -271,7 +272,7 @@ class QuestionBank:
                     "maxwordlimit": None,
                     "attachments": 0,
                     "attachmentsrequired": 0,
-                    "graderinfo": rubric_html(q),
+                    "graderinfo": rubric_html(q, self.language),
                     "graderinfoformat": HTML,
                     "responsetemplate": html_text(q.response_template),
                     "responsetemplateformat": HTML,

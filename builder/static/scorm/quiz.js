@@ -8,6 +8,17 @@
 (function () {
   "use strict";
 
+  // Interface strings in the course language: the page carries them as JSON (builder/i18n.py).
+  var MESSAGES = (function () {
+    var el = document.getElementById("lmsb-messages");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    return (MESSAGES[text] || text).replace(/\{(\w+)\}/g, function (m, k) {
+      return values && Object.prototype.hasOwnProperty.call(values, k) ? values[k] : m;
+    });
+  }
+
   var sco = window.ScoRuntime;
   var data = JSON.parse(document.getElementById("quiz-data").textContent);
   var questions = data.questions; // every variant of every slot
@@ -20,7 +31,6 @@
   var EPSILON = 1e-9;
   var LIST = sco.version === "2004" ? "[,]" : ",";
   var PAIR = sco.version === "2004" ? "[.]" : ".";
-  var ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
 
   var state = { attempts: 0, submitted: false, best: null, draw: slots.map(function () { return 0; }) };
   var attemptStartedAt = Date.now();
@@ -126,8 +136,8 @@
     button.focus();
     var position = stepItems(i).indexOf(li);
     var text = li.querySelector(".step-text").textContent;
-    fieldset(i).querySelector("[aria-live]").textContent = "“" + text + "” is now " +
-      (ORDINALS[position] || "number " + (position + 1)) + " of " + stepItems(i).length + ".";
+    fieldset(i).querySelector("[aria-live]").textContent =
+      t("“{text}” is now number {position} of {total}.", { text: text, position: position + 1, total: stepItems(i).length });
     noteResponse(event);
     save(true);
   }
@@ -326,12 +336,21 @@
 
   // --- feedback -----------------------------------------------------------------------------------
 
-  function points(n) {
-    var r = Math.round(n * 100) / 100;
-    return r + " point" + (r === 1 ? "" : "s");
+  // Numbers as the course language writes them (the page's lang), by the browser's Intl.
+  var LANG = document.documentElement.lang || "en";
+  function num(n) {
+    try { return new Intl.NumberFormat(LANG, { maximumFractionDigits: 2 }).format(n); } catch (e) { return String(n); }
   }
 
-  function percentText(p) { return Math.round(p * 100) / 100 + "%"; }
+  function points(n) {
+    var r = Math.round(n * 100) / 100;
+    return r === 1 ? t("1 point") : t("{count} points", { count: num(r) });
+  }
+
+  function percentText(p) {
+    try { return new Intl.NumberFormat(LANG, { style: "percent", maximumFractionDigits: 2 }).format(p / 100); }
+    catch (e) { return Math.round(p * 100) / 100 + "%"; }
+  }
 
   function allowedMore() { return data.attempts === 0 || state.attempts < data.attempts; }
 
@@ -344,13 +363,13 @@
     drawn().forEach(function (i, s) {
       var q = questions[i], box = fieldset(i), g = evaluation.grades[s], answer = answers[s];
       var text;
-      if (g.fraction === null) text = g.answered ? "Your answer goes to your trainer, who grades it." : "Not answered.";
-      else if (!g.answered) text = "Not answered.";
-      else if (g.fraction >= 1 - EPSILON) text = "Correct.";
-      else if (g.fraction <= EPSILON) text = "Incorrect.";
-      else text = "Partly correct: " + points(g.fraction * q.points) + " of " + points(q.points) + ".";
+      if (g.fraction === null) text = g.answered ? t("Your answer goes to your trainer, who grades it.") : t("Not answered.");
+      else if (!g.answered) text = t("Not answered.");
+      else if (g.fraction >= 1 - EPSILON) text = t("Correct.");
+      else if (g.fraction <= EPSILON) text = t("Incorrect.");
+      else text = t("Partly correct: {earned} of {total}.", { earned: points(g.fraction * q.points), total: points(q.points) });
       if (q.kind === "numerical" && answer !== null && isNaN(parseNumber(answer, q.unit))) {
-        text += " Your answer is not a number.";
+        text += " " + t("Your answer is not a number.");
       }
       box.classList.remove("is-correct", "is-incorrect", "is-partial");
       if (g.fraction !== null) {
@@ -376,24 +395,27 @@
     var score = document.getElementById("quiz-score");
     var essays = drawn().some(function (i) { return !questions[i].graded; });
     if (evaluation.percent === null) {
-      score.textContent = "Your answers have been submitted. Your trainer reviews them; this quiz has no automatic score.";
+      score.textContent = t("Your answers have been submitted. Your trainer reviews them; this quiz has no automatic score.");
     } else {
-      score.textContent = "You scored " + percentText(evaluation.percent) + " (" + Math.round(evaluation.earned * 100) / 100 +
-        " of " + points(data.maxPoints) + "): " + (passed(evaluation.percent) ? "passed" : "not passed yet") +
-        ". The pass mark is " + percentText(passMark) + "." +
-        (essays ? " Essays are graded by your trainer and are not part of this score." : "");
+      score.textContent = t("You scored {percent} ({earned} of {total}): {verdict}. The pass mark is {pass_mark}.", {
+        percent: percentText(evaluation.percent), earned: num(Math.round(evaluation.earned * 100) / 100),
+        total: points(data.maxPoints), verdict: passed(evaluation.percent) ? t("passed") : t("not passed yet"),
+        pass_mark: percentText(passMark)
+      }) + (essays ? " " + t("Essays are graded by your trainer and are not part of this score.") : "");
     }
-    var attempts = "Attempt " + state.attempts + (data.attempts ? " of " + data.attempts : "") + ".";
+    var attempts = data.attempts ? t("Attempt {number} of {total}.", { number: state.attempts, total: data.attempts })
+      : t("Attempt {number}.", { number: state.attempts });
     if (state.best !== null && evaluation.percent !== null && state.best > evaluation.percent + EPSILON) {
-      attempts += " Your best result, " + percentText(state.best) + ", is the one recorded.";
+      attempts += " " + t("Your best result, {percent}, is the one recorded.", { percent: percentText(state.best) });
     }
     document.getElementById("quiz-attempts").textContent = attempts;
     var list = document.getElementById("quiz-competencies");
     list.textContent = "";
     data.competencies.forEach(function (c) {
       var item = document.createElement("li"), r = evaluation.byCompetency[c.id];
-      var detail = r.points === 0 ? "checked only by questions your trainer reviews"
-        : percentText((100 * r.earned) / r.points) + (passed((100 * r.earned) / r.points) ? ", met" : ", not met yet");
+      var share = percentText((100 * r.earned) / r.points);
+      var detail = r.points === 0 ? t("checked only by questions your trainer reviews")
+        : passed((100 * r.earned) / r.points) ? t("{percent}, met", { percent: share }) : t("{percent}, not met yet", { percent: share });
       item.textContent = c.title + ": " + detail;
       list.appendChild(item);
     });

@@ -5,6 +5,17 @@
 (function () {
   "use strict";
 
+  // Interface strings in the course language: the page carries them as JSON (builder/i18n.py).
+  var MESSAGES = (function () {
+    var el = document.getElementById("lmsb-messages");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    return (MESSAGES[text] || text).replace(/\{(\w+)\}/g, function (m, k) {
+      return values && Object.prototype.hasOwnProperty.call(values, k) ? values[k] : m;
+    });
+  }
+
   var sco = window.ScoRuntime;
   var TAG = "c1,";
   var parts = Array.prototype.slice.call(document.querySelectorAll("main > section[id]"));
@@ -32,10 +43,10 @@
     var heading = target.querySelector("h2");
     var link = document.createElement("a");
     link.href = "#" + target.id;
-    link.textContent = heading ? heading.textContent : "the section you last read";
-    sco.notice("Welcome back. ");
+    link.textContent = heading ? heading.textContent : t("the section you last read");
+    sco.notice(t("Welcome back. "));
     var box = document.getElementById("sco-notice");
-    box.appendChild(document.createTextNode("Continue where you left off: "));
+    box.appendChild(document.createTextNode(t("Continue where you left off: ")));
     box.appendChild(link);
   }
 
@@ -58,9 +69,9 @@
   }
 
   function showCompleted() {
-    if (!sco.isConnected()) status.textContent = "You have completed this module.";
-    else if (sco.isSaved()) status.textContent = "You have completed this module. Your progress has been recorded.";
-    else status.textContent = "You have completed this module, but it is not saved yet: see the message above.";
+    if (!sco.isConnected()) status.textContent = t("You have completed this module.");
+    else if (sco.isSaved()) status.textContent = t("You have completed this module. Your progress has been recorded.");
+    else status.textContent = t("You have completed this module, but it is not saved yet: see the message above.");
     button.disabled = true;
   }
 

@@ -14,6 +14,17 @@
 (function () {
   "use strict";
 
+  // Interface strings in the course language: the page carries them as JSON (builder/i18n.py).
+  var MESSAGES = (function () {
+    var el = document.getElementById("lmsb-messages");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    return (MESSAGES[text] || text).replace(/\{(\w+)\}/g, function (m, k) {
+      return values && Object.prototype.hasOwnProperty.call(values, k) ? values[k] : m;
+    });
+  }
+
   var script = document.currentScript;
   var V2004 = !!script && script.getAttribute("data-scorm-version") === "2004";
   var MAX_DEPTH = 500; // ADL's bound on the parent-window walk
@@ -179,15 +190,15 @@
     if (!ok || refused) {
       unsaved = true;
       var last = problems[problems.length - 1];
-      var why = last ? " (error " + last.code + (last.message ? ": " + last.message : "") + ")" : "";
+      var why = last ? t(" (error {code})", { code: last.code + (last.message ? ": " + last.message : "") }) : "";
       notice(
-        "Your progress could not be saved: the learning management system refused it" + why + ". " +
-        "Keep this page open: it tries again each time you continue. If this message stays, note your " +
-        "answers and tell your course administrator before you leave."
+        t("Your progress could not be saved: the learning management system refused it{why}.", { why: why }) + " " +
+        t("Keep this page open: it tries again each time you continue. If this message stays, note your " +
+          "answers and tell your course administrator before you leave.")
       );
     } else if (unsaved) {
       unsaved = false;
-      notice("Your progress is saved again.");
+      notice(t("Your progress is saved again."));
     }
     return ok && !refused;
   }
@@ -257,12 +268,12 @@
     openLinksOutside();
     api = findApi();
     if (!api) {
-      notice("Not connected to a learning management system: this page works, but your progress is not recorded.");
+      notice(t("Not connected to a learning management system: this page works, but your progress is not recorded."));
       return { connected: false, suspendData: "", location: "", status: "" };
     }
     if (!invoke("init", [""])) {
       api = null;
-      notice("The learning management system did not accept this page, so your progress is not recorded.");
+      notice(t("The learning management system did not accept this page, so your progress is not recorded."));
       return { connected: false, suspendData: "", location: "", status: "" };
     }
     connected = true;
