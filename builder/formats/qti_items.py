@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import lxml.html
-
 from builder import markdown
 from builder.errors import BuildError
 from builder.i18n import N_, ntr, tr
