@@ -20,12 +20,12 @@ LONG_COURSE_ID = "overflowing-course-" + "c" * 45  # 64 characters, the most an 
 LONG_COMPETENCY = "alpha-planning-" + "p" * 45  # 60 characters: over the 50 Moodle keeps of a tag
 LONG_ANSWER = "A milestone plan that " + "names every deliverable and its owner, " * 8  # > 255
 LONG_MODULE_ID = "gamma-" + "g" * 58  # with the course id, over the 100 of a category idnumber
+LONG_TITLE = "Alpha Module " + "with a very long title " * 12  # > 255
 
 
 @pytest.fixture
 def overflowing(tmp_path: Path) -> Path:
-    """The mini course with values over Moodle's columns: ids, a tag and a matching answer. (Titles
-    over 100 characters are refused when the course loads: builder/limits.py.)"""
+    """The mini course with values over Moodle's columns: ids, a title, a tag and a matching answer."""
     course = tmp_path / LONG_COURSE_ID
     shutil.copytree(FIXTURES / "mini", course)
     edit(course / "course.yaml", "id: mini", f"id: {LONG_COURSE_ID}")
@@ -43,6 +43,7 @@ def overflowing(tmp_path: Path) -> Path:
         path.write_text(
             path.read_text(encoding="utf-8").replace("alpha-planning", LONG_COMPETENCY), encoding="utf-8"
         )
+    edit(course / "modules" / "alpha" / "module.yaml", "title: Alpha Module", f"title: {LONG_TITLE}")
     return course
 
 
@@ -101,6 +102,7 @@ def test_lint_says_what_the_moodle_writers_change_with_positions(overflowing: Pa
     ), result.stderr
     assert any("question_categories.idnumber" in line for line in lines), result.stderr
     assert any(f"competency id '{LONG_COMPETENCY}'" in line for line in lines), result.stderr
+    assert any("page.name" in line and "module.yaml" in line for line in lines), result.stderr
     assert result.exit_code == 1
 
 
@@ -110,7 +112,7 @@ def test_the_competency_csv_fits_short_names(overflowing: Path, tmp_path: Path) 
         csv.reader(io.StringIO((out / f"{LONG_COURSE_ID}-competencies.csv").read_text(encoding="utf-8")))
     )
     assert all(0 < len(row[1]) <= 100 and 0 < len(row[2]) <= 100 for row in rows[1:])
-    assert LONG_COMPETENCY in [row[1] for row in rows[1:]]
+    assert any(row[2].endswith("…") and row[2].startswith("Alpha Module with") for row in rows[1:])
 
 
 @pytest.mark.moodle
