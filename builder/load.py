@@ -6,10 +6,11 @@ empty files are all errors with ``path:line:col`` so the author can fix them in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from builder import markdown
+from builder import limits, markdown
 from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
@@ -47,19 +48,24 @@ class _Loader:
         self.listed: dict[str, tuple[str, Pos]] = {}  # module id -> (category id, where course.yaml lists it)
 
     # --- files -------------------------------------------------------------------------
-    def yaml(self, file: Path, schema_name: str) -> YamlDoc | None:
-        """A YAML file that parses and fits its JSON Schema, else None (its problems recorded)."""
+    def yaml(
+        self, file: Path, schema_name: str, limit_problems: Callable[[YamlDoc], list[Problem]] | None = None
+    ) -> YamlDoc | None:
+        """A YAML file that parses, fits its JSON Schema and the limits (limits.py), else None."""
         try:
             doc = load_yaml(file)
         except CourseError as exc:
             self.out.problems.extend(exc.problems)
             return None
-        found = schema_problems(doc, schema_name)
+        found = schema_problems(doc, schema_name) or (limit_problems(doc) if limit_problems else [])
         self.out.problems.extend(found)
         return None if found else doc
 
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
+        if problem := limits.path_problem(doc.file.parent / rel):
+            self.out.error(pos, f"'{rel}' {problem}")
+            return None
         target = (doc.file.parent / rel).resolve()
         if not target.is_relative_to(self.root):
             self.out.error(
@@ -72,10 +78,16 @@ class _Loader:
             hint = did_you_mean(target.name, siblings)
             self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)}){hint}")
             return None
+        if problem := limits.size_problem(target, limits.MAX_MARKDOWN_BYTES, f"'{rel}'"):
+            self.out.error(pos, problem)
+            return None
         try:
             text = target.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             self.out.error(Pos(target), f"not valid UTF-8 ({exc.reason}); save the file as UTF-8")
+            return None
+        if long := limits.long_line(text):
+            self.out.error(Pos(target, long[0], long[1]), long[2])
             return None
         if not text.strip():
             self.out.error(pos, f"file '{rel}' is empty; write its content or remove the entry")
@@ -90,6 +102,9 @@ class _Loader:
         return body
 
     def inline(self, doc: YamlDoc, path: tuple[str | int, ...], text: str) -> Markdown:
+        if long := limits.long_line(text):
+            self.out.error(doc.pos(path), f"text {long[2]}")
+            text = ""
         body = Markdown(text, doc.pos(path), doc.file.parent)
         self.check_links(body, inline=True)
         return body
@@ -123,7 +138,9 @@ class _Loader:
                 self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
             return
         full = self.root / rel
-        if not full.exists():
+        if problem := limits.path_problem(full):
+            self.out.error(ref.pos, f"link '{ref.target}' {problem}")
+        elif not full.exists():
             self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
         elif not full.resolve().is_relative_to(self.root):
             self.out.error(
@@ -371,7 +388,7 @@ class _Loader:
         course_file = self.root / COURSE_FILE
         if not course_file.is_file():
             raise CourseError([Problem(Pos(course_file), f"no {COURSE_FILE} here; is this a course folder?")])
-        doc = self.yaml(course_file, "course.schema.json")
+        doc = self.yaml(course_file, "course.schema.json", limits.course_problems)
         modules_dir = self.root / "modules"
         folders = sorted(p.name for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
         if doc is None:
@@ -379,7 +396,9 @@ class _Loader:
             found: dict[str, Module] = {}
             for name in folders:
                 if (modules_dir / name / MODULE_FILE).is_file():
-                    mdoc = self.yaml(modules_dir / name / MODULE_FILE, "module.schema.json")
+                    mdoc = self.yaml(
+                        modules_dir / name / MODULE_FILE, "module.schema.json", limits.module_problems
+                    )
                     if mdoc is not None:
                         found[name] = self.module(modules_dir / name, mdoc, {})
                         self.check_dependencies(name, mdoc, folders)
@@ -408,6 +427,9 @@ class _Loader:
         module_docs: dict[str, YamlDoc] = {}
         for module_id, (_, pos) in listed.items():
             file = self.root / "modules" / module_id / MODULE_FILE
+            if problem := limits.path_problem(file):
+                self.out.error(pos, f"modules/{module_id}/{MODULE_FILE} {problem}")
+                continue
             if not file.is_file():
                 unlisted = [f for f in folders if f not in listed]
                 self.out.error(
@@ -421,7 +443,7 @@ class _Loader:
                     pos, f"modules/{module_id}/{MODULE_FILE} is a link to a file outside the course"
                 )
                 continue
-            if (mdoc := self.yaml(file, "module.schema.json")) is not None:
+            if (mdoc := self.yaml(file, "module.schema.json", limits.module_problems)) is not None:
                 module_docs[module_id] = mdoc
         for name in folders:
             if name not in listed:
