@@ -52,7 +52,7 @@ def test_a_quiz_answered_while_the_lms_refuses_is_saved_later(
     session.page.evaluate("window.lms.refuse = false")
     session.frame.evaluate("window.ScoRuntime.commit()")
     saved = session.values()
-    assert saved["cmi.suspend_data"].startswith("q1,")
+    assert saved["cmi.suspend_data"].startswith("q2,")
     raw = "cmi.core.score.raw" if name == "scorm12" else "cmi.score.raw"
     assert saved[raw] == "100"
     session.close()

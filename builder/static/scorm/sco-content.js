@@ -1,6 +1,8 @@
 /* Content SCO: the module page. Each top-level section the learner reaches is remembered (progress,
- * location, suspend_data "c1,<one 0/1 per section>"); reaching the end marker or pressing "Mark this
- * module as complete" completes the SCO. A returning learner is offered a link back to where they were.
+ * location, suspend_data "c1,<one 0/1 per section>"); having reached every section, or pressing "Mark
+ * this module as complete" (usable until then, wherever the learner jumps to), completes the SCO, and
+ * the button gives way to a status saying what the LMS recorded. A returning learner is offered a link
+ * back to where they were.
  */
 (function () {
   "use strict";
@@ -54,14 +56,15 @@
       save();
       sco.commit();
     }
-    if (part === end) complete();
+    if (seen.every(Boolean)) complete();
   }
 
   function showCompleted() {
     if (!sco.isConnected()) status.textContent = "You have completed this module.";
-    else if (sco.isSaved()) status.textContent = "You have completed this module. Your progress has been recorded.";
+    else if (sco.isSaved()) status.textContent = "You have completed this module. Your course has recorded it as completed.";
     else status.textContent = "You have completed this module, but it is not saved yet: see the message above.";
     button.disabled = true;
+    button.parentNode.hidden = true;
   }
 
   function complete() {
@@ -75,7 +78,7 @@
     showCompleted();
   }
 
-  button.parentNode.hidden = false;
+  if (!completed) button.parentNode.hidden = false;
   button.addEventListener("click", function () {
     complete();
     status.focus();

@@ -10,6 +10,16 @@
  * the learner is told so and what to do; the refused values are set again before every later
  * Commit until the LMS takes them, and the notice then says progress is saved again. Values the LMS
  * gives (mastery score, counts, status, suspend data) are used only when inside their range.
+ *
+ * Players that show every SCO in one page with one API object (Moodle 4.5's SCORM 2004 player) leave
+ * that object terminated once the first SCO terminates, so the next SCO's Initialize fails with 104.
+ * Such a SCO asks the player to open it again in a fresh player page (Moodle: player.php for the
+ * same SCO, derived from the frame's loadSCO.php address), at most once in a short while; when no
+ * player can be asked, the page says its progress is not recorded and keeps the learner's answers
+ * and place on this device (localStorage) for the next launch that the LMS accepts.
+ * Moodle also switches every later save to navigator.sendBeacon once a SCO was unloaded by a click
+ * in its course structure (request.js), and beacons may be stored out of order: a started SCO that
+ * is not leaving turns that switch off again, so its saves go one after another.
  */
 (function () {
   "use strict";
@@ -38,7 +48,13 @@
   var SUSPEND_MAX = V2004 ? 64000 : 4096;
   var LOCATION_MAX = V2004 ? 1000 : 255;
 
+  var TERMINATED_2004 = "104"; // Initialize after Terminate: the LMS kept the previous SCO's API object
+  var REOPEN_PAUSE_MS = 20000; // a fresh player that fails again within this time is not asked again
+  var KEEP_PREFIX = "scorm-kept:"; // localStorage: work of a launch the LMS did not accept
+
   var api = null;
+  var lmsWindow = null; // the window that holds the API
+  var leaving = false;
   var connected = false;
   var finished = false;
   var startedAt = Date.now();
@@ -60,7 +76,10 @@
   function scan(win) {
     for (var depth = 0; win && depth <= MAX_DEPTH; depth++) {
       var found = apiOf(win);
-      if (found) return found;
+      if (found) {
+        lmsWindow = win;
+        return found;
+      }
       var parent = null;
       try {
         parent = win.parent;
@@ -160,6 +179,11 @@
   }
 
   function set(name, value) {
+    if (keeping) {
+      if (name === "cmi.suspend_data") keep("suspendData", value);
+      else if (name === EL.location) keep("location", value);
+      return false;
+    }
     if (!connected || finished) return false;
     var ok = invoke("set", [name, String(value)]);
     if (ok) delete pending[name];
@@ -167,8 +191,18 @@
     return ok;
   }
 
+  // Moodle's request.js: once set, every save is a beacon the page does not wait for (see above).
+  function saveInOrder() {
+    try {
+      if (!leaving && lmsWindow && lmsWindow.mod_scorm_useBeaconAPI === true) lmsWindow.mod_scorm_useBeaconAPI = false;
+    } catch (e) {
+      /* another origin: nothing to do */
+    }
+  }
+
   function commit() {
     if (!connected || finished) return false;
+    saveInOrder();
     for (var name in pending) {
       if (Object.prototype.hasOwnProperty.call(pending, name) && invoke("set", [name, pending[name]])) {
         delete pending[name];
@@ -253,6 +287,71 @@
     }
   }
 
+  // --- when the LMS does not accept the page ---------------------------------------------------
+
+  var keeping = false; // not connected: suspend data and location go to localStorage instead
+
+  function keptKey() {
+    return KEEP_PREFIX + location.pathname;
+  }
+
+  function readKept() {
+    try {
+      var value = JSON.parse(window.localStorage.getItem(keptKey()) || "{}");
+      var data = typeof value.suspendData === "string" && value.suspendData.length <= SUSPEND_MAX ? value.suspendData : "";
+      var place = typeof value.location === "string" && value.location.length <= LOCATION_MAX ? value.location : "";
+      return { suspendData: data, location: place };
+    } catch (e) {
+      return { suspendData: "", location: "" };
+    }
+  }
+
+  function keep(name, value) {
+    try {
+      var kept = readKept();
+      kept[name] = String(value);
+      window.localStorage.setItem(keptKey(), JSON.stringify(kept));
+    } catch (e) {
+      /* storage unavailable or full: nothing more can be done */
+    }
+  }
+
+  function forgetKept() {
+    try {
+      window.localStorage.removeItem(keptKey());
+    } catch (e) {
+      /* nothing kept */
+    }
+  }
+
+  // The address of a fresh player page for this SCO, when the player is one that can give it.
+  function freshPlayerUrl() {
+    try {
+      var src = window.frameElement && window.frameElement.getAttribute("src");
+      if (!src || !/\/mod\/scorm\/loadSCO\.php\?/.test(src)) return null;
+      return new URL(src.replace("/mod/scorm/loadSCO.php?", "/mod/scorm/player.php?"), location.href).href;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function reopen() {
+    var url = freshPlayerUrl();
+    if (!url) return false;
+    var key = "scorm-reopened:" + url;
+    try {
+      var last = Number(window.sessionStorage.getItem(key) || 0);
+      if (Date.now() - last < REOPEN_PAUSE_MS) return false;
+      window.sessionStorage.setItem(key, String(Date.now()));
+      notice("Opening this page again so that the learning management system records your progress…");
+      delete window.ScoRuntime; // this page is going away: nothing should use it
+      window.frameElement.ownerDocument.defaultView.location.replace(url);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
   function start() {
     openLinksOutside();
     api = findApi();
@@ -261,9 +360,19 @@
       return { connected: false, suspendData: "", location: "", status: "" };
     }
     if (!invoke("init", [""])) {
+      var code = problems.length ? problems[problems.length - 1].code : "";
       api = null;
-      notice("The learning management system did not accept this page, so your progress is not recorded.");
-      return { connected: false, suspendData: "", location: "", status: "" };
+      if (V2004 && code === TERMINATED_2004 && reopen()) {
+        return { connected: false, suspendData: "", location: "", status: "" };
+      }
+      keeping = true;
+      var kept = readKept();
+      notice(
+        "The learning management system did not accept this page, so your progress is not recorded. " +
+        "Your answers and place are kept on this device: open this page again from the course (leave the " +
+        "activity and enter it again) to record them."
+      );
+      return { connected: false, suspendData: kept.suspendData, location: kept.location, status: "" };
     }
     connected = true;
     startedAt = Date.now();
@@ -282,11 +391,20 @@
       location: trusted(EL.location, function (v) { return v.length <= LOCATION_MAX; }),
       status: status
     };
-    commit();
+    var kept = readKept();
+    if (kept.suspendData && !state.suspendData) {
+      // Work from a launch the LMS did not accept: it is this SCO's, and the LMS has nothing newer.
+      state.suspendData = kept.suspendData;
+      state.location = kept.location || state.location;
+      set("cmi.suspend_data", kept.suspendData);
+      if (kept.location) set(EL.location, kept.location);
+    }
+    if (commit()) forgetKept();
     return state;
   }
 
   function finish() {
+    leaving = true;
     if (!connected || finished) return;
     set(EL.session, timespan(Date.now() - startedAt));
     set(EL.exit, "suspend"); // keep suspend_data and location for the next launch
@@ -306,7 +424,10 @@
   }
 
   // Score as a percentage (raw 0-100, which is how Moodle grades score.raw), and pass/fail when known.
-  function setResult(percent, passed) {
+  // done: the learner has finished the SCO (passed, or no attempt left). A 2004 SCO failed with
+  // attempts left stays "incomplete", so that LMSs counting completed SCOs ("Learning objects" in
+  // Moodle) count passes and finished quizzes, not visits; SCORM 1.2 says "failed" either way.
+  function setResult(percent, passed, done) {
     if (percent !== null) {
       set(EL.score + ".min", "0");
       set(EL.score + ".max", "100");
@@ -314,7 +435,7 @@
       if (V2004) set("cmi.score.scaled", decimal(percent / 100, 4));
     }
     if (V2004) {
-      set("cmi.completion_status", "completed");
+      set("cmi.completion_status", passed === false && done === false ? "incomplete" : "completed");
       set("cmi.success_status", passed === null ? "unknown" : passed ? "passed" : "failed");
     } else {
       set(EL.status, passed === null ? "completed" : passed ? "passed" : "failed");
