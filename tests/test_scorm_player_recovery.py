@@ -65,8 +65,7 @@ def test_without_a_player_to_ask_the_answers_wait_on_the_device(browser: Any, ba
     notice = session.frame.inner_text("#sco-notice")
     assert "did not accept this page" in notice and "kept on this device" in notice
     data = quiz_data(session)
-    first = shown(session, data)[0]
-    assert data["questions"][first]["kind"] == "multiple_choice"
+    first = next(i for i in shown(session, data) if data["questions"][i]["kind"] == "multiple_choice")
     session.frame.check(f"#q{first + 1}-o0")
     kept = session.frame.evaluate("localStorage.getItem('scorm-kept:' + location.pathname)")
     assert kept is not None and '"suspendData":"q2,' in kept
@@ -96,4 +95,18 @@ def test_saves_go_one_after_another_while_the_sco_is_not_leaving(browser: Any, b
     page.evaluate("window.mod_scorm_useBeaconAPI = true")
     session.leave()  # leaving: the beacon Moodle chose for the unload stays
     assert page.evaluate("window.mod_scorm_useBeaconAPI") is True
+    session.close()
+
+
+def test_a_page_the_lms_reopens_says_which_unfinished_page_the_learner_was_last_in(
+    browser: Any, base_url: str
+) -> None:
+    session = launch(browser, base_url, "scorm12", "quiz-alpha.html")
+    title = session.frame.inner_text("main h1")
+    session.leave()  # the quiz is left under way; the LMS reopens the module page (its first unfinished SCO)
+    session.page.goto(f"{base_url}/lms/mock-lms.html?version=1.2&sco=../scorm12/module-alpha.html")
+    session.page.wait_for_function("window.lms.state() === 'running'")
+    frame = next(f for f in session.page.main_frame.child_frames if f.url.endswith("module-alpha.html"))
+    frame.wait_for_function("document.getElementById('sco-notice') !== null")
+    assert f"Last time you were in “{title}” and have not finished it" in frame.inner_text("#sco-notice")
     session.close()

@@ -28,6 +28,16 @@
     if (completed) showCompleted();
     var target = state.location ? document.getElementById(state.location) : null;
     if (target && parts.indexOf(target) > 0) offerResume(target);
+    if (state.lastPlace) pointToLastPlace(state.lastPlace);
+  }
+
+  // The LMS opened this page, but the learner was last in another page of the course, left unfinished.
+  function pointToLastPlace(place) {
+    var text = "Last time you were in “" + place.title + "” and have not finished it: choose it in the " +
+      "course's list of contents to carry on there.";
+    var box = document.getElementById("sco-notice");
+    if (box && !box.hidden && box.textContent) box.appendChild(document.createTextNode(" " + text));
+    else sco.notice(text);
   }
 
   function offerResume(target) {

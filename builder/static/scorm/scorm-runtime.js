@@ -51,6 +51,9 @@
   var TERMINATED_2004 = "104"; // Initialize after Terminate: the LMS kept the previous SCO's API object
   var REOPEN_PAUSE_MS = 20000; // a fresh player that fails again within this time is not asked again
   var KEEP_PREFIX = "scorm-kept:"; // localStorage: work of a launch the LMS did not accept
+  // localStorage: the SCO of this package the learner was last in, and whether it was finished. LMSs
+  // (Moodle) reopen the first unfinished SCO, which may not be that one: the page then says where it was.
+  var LAST_KEY = "scorm-last:" + location.pathname.replace(/[^/]*$/, "");
 
   var api = null;
   var lmsWindow = null; // the window that holds the API
@@ -183,6 +186,10 @@
       if (name === "cmi.suspend_data") keep("suspendData", value);
       else if (name === EL.location) keep("location", value);
       return false;
+    }
+    if (name === EL.status) {
+      finishedStatus = V2004 ? value === "completed" : ["completed", "passed", "failed"].indexOf(value) >= 0;
+      noteHere();
     }
     if (!connected || finished) return false;
     var ok = invoke("set", [name, String(value)]);
@@ -352,7 +359,42 @@
     }
   }
 
+  var finishedStatus = false; // the status last set says the SCO is finished
+
+  function thisPage() {
+    return location.pathname.replace(/^.*\//, "");
+  }
+
+  // Where the learner was last in this package when that was another SCO left unfinished, else null.
+  function lastPlace() {
+    try {
+      var last = JSON.parse(window.localStorage.getItem(LAST_KEY) || "null");
+      if (!last || typeof last.page !== "string" || typeof last.title !== "string") return null;
+      return last.page !== thisPage() && last.done === false ? { page: last.page, title: last.title.slice(0, 200) } : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function noteHere() {
+    try {
+      var title = (document.querySelector("main h1") || document.querySelector("h1") || {}).textContent || document.title;
+      window.localStorage.setItem(LAST_KEY, JSON.stringify({ page: thisPage(), title: title.trim(), done: finishedStatus }));
+    } catch (e) {
+      /* storage unavailable: nothing to remember */
+    }
+  }
+
   function start() {
+    var before = lastPlace();
+    var state = begin();
+    state.lastPlace = before;
+    finishedStatus = ["completed", "passed", "failed"].indexOf(state.status) >= 0;
+    noteHere();
+    return state;
+  }
+
+  function begin() {
     openLinksOutside();
     api = findApi();
     if (!api) {
