@@ -11,15 +11,8 @@
  * Commit until the LMS takes them, and the notice then says progress is saved again. Values the LMS
  * gives (mastery score, counts, status, suspend data) are used only when inside their range.
  *
- * Players that show every SCO in one page with one API object (Moodle 4.5's SCORM 2004 player) leave
- * that object terminated once the first SCO terminates, so the next SCO's Initialize fails with 104.
- * Such a SCO asks the player to open it again in a fresh player page (Moodle: player.php for the
- * same SCO, derived from the frame's loadSCO.php address), at most once in a short while; when no
- * player can be asked, the page says its progress is not recorded and keeps the learner's answers
- * and place on this device (localStorage) for the next launch that the LMS accepts.
- * Moodle also switches every later save to navigator.sendBeacon once a SCO was unloaded by a click
- * in its course structure (request.js), and beacons may be stored out of order: a started SCO that
- * is not leaving turns that switch off again, so its saves go one after another.
+ * What concerns the LMS's player rather than its API (a 2004 API left terminated by the previous SCO,
+ * Moodle's beacon saves, work kept on the device, the last place) is in scorm-player.js, loaded first.
  */
 (function () {
   "use strict";
@@ -49,11 +42,7 @@
   var LOCATION_MAX = V2004 ? 1000 : 255;
 
   var TERMINATED_2004 = "104"; // Initialize after Terminate: the LMS kept the previous SCO's API object
-  var REOPEN_PAUSE_MS = 20000; // a fresh player that fails again within this time is not asked again
-  var KEEP_PREFIX = "scorm-kept:"; // localStorage: work of a launch the LMS did not accept
-  // localStorage: the SCO of this package the learner was last in, and whether it was finished. LMSs
-  // (Moodle) reopen the first unfinished SCO, which may not be that one: the page then says where it was.
-  var LAST_KEY = "scorm-last:" + location.pathname.replace(/[^/]*$/, "");
+  var player = window.ScoPlayer; // scorm-player.js
 
   var api = null;
   var lmsWindow = null; // the window that holds the API
@@ -183,13 +172,13 @@
 
   function set(name, value) {
     if (keeping) {
-      if (name === "cmi.suspend_data") keep("suspendData", value);
-      else if (name === EL.location) keep("location", value);
+      if (name === "cmi.suspend_data") player.keep("suspendData", value);
+      else if (name === EL.location) player.keep("location", value);
       return false;
     }
     if (name === EL.status) {
       finishedStatus = V2004 ? value === "completed" : ["completed", "passed", "failed"].indexOf(value) >= 0;
-      noteHere();
+      player.noteHere(finishedStatus);
     }
     if (!connected || finished) return false;
     var ok = invoke("set", [name, String(value)]);
@@ -198,18 +187,9 @@
     return ok;
   }
 
-  // Moodle's request.js: once set, every save is a beacon the page does not wait for (see above).
-  function saveInOrder() {
-    try {
-      if (!leaving && lmsWindow && lmsWindow.mod_scorm_useBeaconAPI === true) lmsWindow.mod_scorm_useBeaconAPI = false;
-    } catch (e) {
-      /* another origin: nothing to do */
-    }
-  }
-
   function commit() {
     if (!connected || finished) return false;
-    saveInOrder();
+    if (!leaving) player.saveInOrder(lmsWindow);
     for (var name in pending) {
       if (Object.prototype.hasOwnProperty.call(pending, name) && invoke("set", [name, pending[name]])) {
         delete pending[name];
@@ -294,103 +274,15 @@
     }
   }
 
-  // --- when the LMS does not accept the page ---------------------------------------------------
-
-  var keeping = false; // not connected: suspend data and location go to localStorage instead
-
-  function keptKey() {
-    return KEEP_PREFIX + location.pathname;
-  }
-
-  function readKept() {
-    try {
-      var value = JSON.parse(window.localStorage.getItem(keptKey()) || "{}");
-      var data = typeof value.suspendData === "string" && value.suspendData.length <= SUSPEND_MAX ? value.suspendData : "";
-      var place = typeof value.location === "string" && value.location.length <= LOCATION_MAX ? value.location : "";
-      return { suspendData: data, location: place };
-    } catch (e) {
-      return { suspendData: "", location: "" };
-    }
-  }
-
-  function keep(name, value) {
-    try {
-      var kept = readKept();
-      kept[name] = String(value);
-      window.localStorage.setItem(keptKey(), JSON.stringify(kept));
-    } catch (e) {
-      /* storage unavailable or full: nothing more can be done */
-    }
-  }
-
-  function forgetKept() {
-    try {
-      window.localStorage.removeItem(keptKey());
-    } catch (e) {
-      /* nothing kept */
-    }
-  }
-
-  // The address of a fresh player page for this SCO, when the player is one that can give it.
-  function freshPlayerUrl() {
-    try {
-      var src = window.frameElement && window.frameElement.getAttribute("src");
-      if (!src || !/\/mod\/scorm\/loadSCO\.php\?/.test(src)) return null;
-      return new URL(src.replace("/mod/scorm/loadSCO.php?", "/mod/scorm/player.php?"), location.href).href;
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function reopen() {
-    var url = freshPlayerUrl();
-    if (!url) return false;
-    var key = "scorm-reopened:" + url;
-    try {
-      var last = Number(window.sessionStorage.getItem(key) || 0);
-      if (Date.now() - last < REOPEN_PAUSE_MS) return false;
-      window.sessionStorage.setItem(key, String(Date.now()));
-      notice("Opening this page again so that the learning management system records your progress…");
-      delete window.ScoRuntime; // this page is going away: nothing should use it
-      window.frameElement.ownerDocument.defaultView.location.replace(url);
-      return true;
-    } catch (e) {
-      return false;
-    }
-  }
-
+  var keeping = false; // not accepted by the LMS: suspend data and location go to the device instead
   var finishedStatus = false; // the status last set says the SCO is finished
 
-  function thisPage() {
-    return location.pathname.replace(/^.*\//, "");
-  }
-
-  // Where the learner was last in this package when that was another SCO left unfinished, else null.
-  function lastPlace() {
-    try {
-      var last = JSON.parse(window.localStorage.getItem(LAST_KEY) || "null");
-      if (!last || typeof last.page !== "string" || typeof last.title !== "string") return null;
-      return last.page !== thisPage() && last.done === false ? { page: last.page, title: last.title.slice(0, 200) } : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function noteHere() {
-    try {
-      var title = (document.querySelector("main h1") || document.querySelector("h1") || {}).textContent || document.title;
-      window.localStorage.setItem(LAST_KEY, JSON.stringify({ page: thisPage(), title: title.trim(), done: finishedStatus }));
-    } catch (e) {
-      /* storage unavailable: nothing to remember */
-    }
-  }
-
   function start() {
-    var before = lastPlace();
+    var before = player.lastPlace();
     var state = begin();
     state.lastPlace = before;
     finishedStatus = ["completed", "passed", "failed"].indexOf(state.status) >= 0;
-    noteHere();
+    player.noteHere(finishedStatus);
     return state;
   }
 
@@ -404,11 +296,12 @@
     if (!invoke("init", [""])) {
       var code = problems.length ? problems[problems.length - 1].code : "";
       api = null;
-      if (V2004 && code === TERMINATED_2004 && reopen()) {
+      if (V2004 && code === TERMINATED_2004 && player.reopen(notice)) {
+        delete window.ScoRuntime; // this page is going away: nothing should wait for it
         return { connected: false, suspendData: "", location: "", status: "" };
       }
       keeping = true;
-      var kept = readKept();
+      var kept = player.kept(SUSPEND_MAX, LOCATION_MAX);
       notice(
         "The learning management system did not accept this page, so your progress is not recorded. " +
         "Your answers and place are kept on this device: open this page again from the course (leave the " +
@@ -433,7 +326,7 @@
       location: trusted(EL.location, function (v) { return v.length <= LOCATION_MAX; }),
       status: status
     };
-    var kept = readKept();
+    var kept = player.kept(SUSPEND_MAX, LOCATION_MAX);
     if (kept.suspendData && !state.suspendData) {
       // Work from a launch the LMS did not accept: it is this SCO's, and the LMS has nothing newer.
       state.suspendData = kept.suspendData;
@@ -441,7 +334,7 @@
       set("cmi.suspend_data", kept.suspendData);
       if (kept.location) set(EL.location, kept.location);
     }
-    if (commit()) forgetKept();
+    if (commit()) player.forgetKept();
     return state;
   }
 
