@@ -1,12 +1,11 @@
 """Every limit an LMS or a package format imposes, checked when a course loads (so `lint` finds it).
 
-A build that would fail late (a title Moodle's competency importer cuts, a date a zip cannot hold,
-a file name no file system stores) fails at load instead, with ``path:line:col`` and exit 2, before
+A build that would fail late (a date a zip cannot hold, a file name no file system stores) fails at
+load instead, with ``path:line:col`` and exit 2, before
 anything is written. One table, each limit with where it comes from:
 
 | what | limit | where it comes from |
 | --- | --- | --- |
-| course, category, module, competency title | 100 characters | Moodle competency short name (CSV import) |
 | every id | 64 characters | the JSON Schemas (fits Moodle's 100-character idnumber as ``category.<id>``) |
 | release_date, SOURCE_DATE_EPOCH | 1980-01-01..2107-12-31 | zip's MS-DOS dates (APPNOTE 4.4.6) |
 | a file or folder name | 255 bytes (UTF-8) | ext4, NTFS, APFS; what extractors can create |
@@ -43,15 +42,10 @@ class TextLimit:
     why: str
 
 
-MOODLE_SHORT_NAME = "Moodle's competency framework importer cuts longer short names"
-COURSE_LIMITS = (
-    TextLimit(("title",), 100, MOODLE_SHORT_NAME),
-    TextLimit(("categories", "*", "title"), 100, MOODLE_SHORT_NAME),
-)
-MODULE_LIMITS = (
-    TextLimit(("title",), 100, MOODLE_SHORT_NAME),
-    TextLimit(("competencies", "*", "title"), 100, MOODLE_SHORT_NAME),
-)
+# Titles longer than Moodle's 100-character short names are not refused: the Moodle writers fit them
+# (moodle_limits.py; the full title stays in CASE) and lint says where.
+COURSE_LIMITS: tuple[TextLimit, ...] = ()
+MODULE_LIMITS: tuple[TextLimit, ...] = ()
 ZIP_FIRST = datetime(1980, 1, 1, tzinfo=UTC)
 ZIP_LAST = datetime(2107, 12, 31, 23, 59, 59, tzinfo=UTC)  # stored as 23:59:58 (2-second steps)
 MAX_NAME_BYTES = 255
