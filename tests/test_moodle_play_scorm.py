@@ -11,36 +11,74 @@ harness or Moodle is not installed. Each run takes about three minutes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
 import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import OSEE, REPO
+from tests.conftest import run as builder
 
 pytestmark = pytest.mark.moodle
 
 PLAY = REPO.parent / "shared" / "tools" / "moodle-full" / "play-scorm"
 NOT_INSTALLED = 3
 PORT = "18816"  # not play-scorm's default, so a colleague's run on the default port does not collide
+CLOSE_PORT = "18817"
+CLOSE_WINDOW = REPO / "tests" / "play_close_window.py"
+CHROMIUM = "/usr/bin/chromium"
+MOODLE_WWW = os.environ.get(
+    "MOODLE_WWW", os.path.join(os.environ.get("TMPDIR", "/tmp"), "moodle-full", "www")
+)
 
 
 def play(*options: str) -> dict[str, Any]:
+    """play-scorm's JSON report."""
+    done = _play("--json", "--port", PORT, *options)
+    return json.loads(done.stdout)
+
+
+def play_keeping_the_server(*options: str) -> tuple[dict[str, Any], int]:
+    """play-scorm's report and the pid of the web server it left running (its text output says both)."""
+    done = _play("--keep-server", "--port", CLOSE_PORT, *options)
+    pid = re.search(r"web server left running: pid (\d+)", done.stderr)
+    report = re.search(r"^full report: (\S+)$", done.stdout, re.MULTILINE)
+    assert pid and report, done.stdout[-2000:] + done.stderr[-2000:]
+    return json.loads(Path(report.group(1)).read_text(encoding="utf-8")), int(pid.group(1))
+
+
+def _play(*options: str) -> subprocess.CompletedProcess[str]:
     if not PLAY.exists():
         pytest.skip(f"the play-scorm harness is not here ({PLAY})")
-    done = subprocess.run(
-        [str(PLAY), "--json", "--port", PORT, *options],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    done = subprocess.run([str(PLAY), *options], cwd=REPO, capture_output=True, text=True, timeout=1200)
     if done.returncode == NOT_INSTALLED:
         pytest.skip("Moodle is not installed: run ../shared/tools/moodle-full/install (see its README)")
     assert done.returncode in (0, 1), done.stderr[-3000:]
-    return json.loads(done.stdout)
+    return done
+
+
+def stop(pid: int) -> None:
+    """Stop the web server play-scorm left running, by its pid, and its workers (its children)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for each in [pid, *map(int, children)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGTERM)
+    for _ in range(20):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.25)
+    for each in [pid, *map(int, children)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module", params=["toc", "entry"])
@@ -188,3 +226,49 @@ def test_coming_back_restores_the_place_and_the_answers(report: dict[str, Any]) 
         left = run["db_after_session1"]["attempts"]["1"][entry["module_scoes"]["quiz"]["identifier"]]
         assert left["lesson_or_completion_status"] == "incomplete", tag
         assert left["suspend_data"].startswith("q2,0,0,"), tag
+
+
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_closing_the_window_after_the_quiz_keeps_everything(version: str, tmp_path: Path) -> None:
+    """Not a play-scorm route: its server is kept running; a learner closes the window after submitting."""
+    package = tmp_path / "osee" / f"osee-{version}.zip"
+    assert builder("build", OSEE, "--format", version, "--out", tmp_path).exit_code == 0
+    quiz_json = tmp_path / "quiz.json"
+    quiz_json.write_text(builder("quiz", OSEE, "--json").output, encoding="utf-8")
+    kept, pid = play_keeping_the_server("--scenarios", "correct", "--no-reports", str(package))
+    try:
+        done = subprocess.run(
+            [
+                str(REPO / ".venv" / "bin" / "python"),
+                str(CLOSE_WINDOW),
+                str(PLAY.parent),
+                str(package),
+                str(quiz_json),
+                kept["module"],
+            ],
+            env={
+                **os.environ,
+                "PLAY_BASE": f"http://127.0.0.1:{CLOSE_PORT}",
+                "PLAY_CHROMIUM": CHROMIUM,
+                "PLAY_THINK_MS": "0",
+                "MOODLE_WWW": MOODLE_WWW,
+                "MOODLE_HTTP_WWWROOT": f"http://127.0.0.1:{CLOSE_PORT}",  # as play-scorm sets it for its PHP
+            },
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        stop(pid)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout)
+    percent = float(re.match(r"You scored ([0-9.]+)%", seen["shown"]).group(1))
+    content, quiz = seen["content"], seen["quiz"]
+    assert (content["lesson_or_completion_status"], content["exit"]) == ("completed", "suspend")
+    assert content["total_time"]
+    status = ("passed", None) if version == "scorm12" else ("completed", "passed")
+    assert (quiz["lesson_or_completion_status"], quiz["success_status"]) == status
+    assert float(quiz["score_raw"]) == percent == seen["grade"]
+    assert quiz["exit"] == "suspend" and quiz["total_time"]
+    assert quiz["interactions"] > 0 and quiz["objectives"] > 0
+    assert quiz["suspend_data"].startswith(f"q2,1,1,{quiz['score_raw']}")
