@@ -171,7 +171,19 @@ JS_MESSAGES = (
     N_("Welcome back. "),
     N_("Continue where you left off: "),
     N_("You have completed this module."),
-    N_("You have completed this module. Your progress has been recorded."),
+    N_("You have completed this module. Your course has recorded it as completed."),
+    N_("Opening this page again so that the learning management system records your progress…"),
+    N_(
+        "The learning management system did not accept this page, so your progress is not recorded. "
+        "Your answers and place are kept on this device: open this page again from the course (leave the "
+        "activity and enter it again) to record them."
+    ),
+    N_(
+        "Last time you were in “{title}” and have not finished it: choose it in the course's "
+        "list of contents to carry on there."
+    ),
+    N_("Welcome back: your answers are restored. "),
+    N_("Continue with "),
     N_("You have completed this module, but it is not saved yet: see the message above."),
 )
 

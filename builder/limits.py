@@ -1,7 +1,7 @@
 """Every limit an LMS or a package format imposes, checked when a course loads (so `lint` finds it).
 
-A build that would fail late (a title Moodle's competency importer cuts, a date a zip cannot hold,
-a file name no file system stores) fails at load instead, with ``path:line:col`` and exit 2, before
+A build that would fail late (a date a zip cannot hold, a file name no file system stores) fails at
+load instead, with ``path:line:col`` and exit 2, before
 anything is written. One table, each limit with where it comes from:
 
 | what | limit | where it comes from |

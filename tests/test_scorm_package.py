@@ -116,7 +116,12 @@ def test_every_file_is_listed_and_every_listed_file_exists(
     assert set(listed) <= names
     assert names - set(listed) == unlisted
     shared = listed_files(root, ns)["RES.osee.shared"]
-    assert {"static/style.css", "static/scorm/scorm-runtime.js", "static/scorm/quiz.js"} <= set(shared)
+    assert {
+        "static/style.css",
+        "static/scorm/scorm-player.js",
+        "static/scorm/scorm-runtime.js",
+        "static/scorm/quiz.js",
+    } <= set(shared)
 
 
 def test_scorm12_metadata_file_holds_the_course_metadata(osee: dict[str, Path]) -> None:
@@ -325,6 +330,7 @@ def test_quiz_page_is_an_accessible_form_whose_data_cannot_end_its_script(mini: 
     assert [s.get("src") or s.get("type") for s in doc.xpath("//script")] == [
         "application/json",
         "application/json",  # the scripts' interface strings (builder/i18n.py)
+        "static/scorm/scorm-player.js",
         "static/scorm/scorm-runtime.js",
         "static/scorm/quiz.js",
     ]

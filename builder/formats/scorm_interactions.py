@@ -9,7 +9,9 @@ multiple response      choice, ``a,c``                     choice, ``a_id[,]c_id
 true/false             true-false, ``t`` / ``f``           true-false, ``true`` / ``false``
 matching               matching, ``a.b,b.a``               matching, ``p1[.]p1[,]p2[.]p2``
 ordering               sequencing, ``c,a,b``               sequencing, ``goals[,]milestones[,]review``
-numerical              numeric, ``12500`` (the key)        numeric, ``12490[:]12510`` (key ± tolerance)
+numerical              numeric, ``12500`` (the key)        numeric, ``12490[:]12510`` (key ± tolerance);
+                                                           fill-in, the key, when a bound has more than
+                                                           5 integer digits (Moodle refuses those: 406)
 short answer           fill-in, the text                   fill-in, ``{case_matters=false}`` text
 essay                  fill-in (first 255 characters),     long-fill-in, no pattern, result ``neutral``
                        no pattern, result ``neutral``
@@ -152,7 +154,13 @@ def question_data(question: Question, version: str, layout: Layout) -> dict[str,
         data["wrongValues"] = [decimal_text(w.value) for w in question.wrong_values]
         data["maxLength"] = NUMBER_MAX
         low, high = decimal_text(value - tolerance), decimal_text(value + tolerance)
-        data["correct"] = [decimal_text(value) if scorm12 else f"{low}[:]{high}"]
+        if scorm12:
+            data["correct"] = [decimal_text(value)]
+        elif all(_moodle_2004_decimal(n) for n in (low, high)):
+            data["correct"] = [f"{low}[:]{high}"]
+        else:  # Moodle would refuse the numeric interaction (406): report it as the text typed
+            data["interaction"] = "fill-in"
+            data["correct"] = [_fill_in_pattern(decimal_text(value), False, scorm12)]
     elif question.type is QuestionType.SHORT_ANSWER:
         data["accepted"] = [a.text for a in question.answers]
         data["caseSensitive"] = question.case_sensitive
@@ -163,6 +171,11 @@ def question_data(question: Question, version: str, layout: Layout) -> dict[str,
         data["maxLength"] = ESSAY_MAX
         data["correct"] = []
     return data
+
+
+def _moodle_2004_decimal(number: str) -> bool:
+    """Whether Moodle 4.5's SCORM 2004 runtime takes this number (its CMIDecimal allows 5 integer digits)."""
+    return re.fullmatch(r"-?[0-9]{1,5}(\.[0-9]{1,18})?", number) is not None
 
 
 def _description(stem: str) -> str:

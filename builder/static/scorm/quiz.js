@@ -442,13 +442,16 @@
       });
     });
     var best = state.best === null || evaluation.percent === null || evaluation.percent >= state.best - EPSILON;
-    if (!best) return;
+    if (!best) {
+      if (isFinal(evaluation)) sco.setCompleted(); // no attempt left: the quiz is finished, the best result stays
+      return;
+    }
     data.competencies.forEach(function (c) {
       var r = evaluation.byCompetency[c.id];
       var percent = r.points ? (100 * r.earned) / r.points : null;
       sco.setObjective(c.id, percent, percent === null ? null : passed(percent));
     });
-    sco.setResult(evaluation.percent, evaluation.percent === null ? null : passed(evaluation.percent));
+    sco.setResult(evaluation.percent, evaluation.percent === null ? null : passed(evaluation.percent), isFinal(evaluation));
   }
 
   function answersNow() { return drawn().map(function (i) { return readAnswer(i); }); }
@@ -498,6 +501,20 @@
     if (i >= 0 && firstResponseAt[i] === null) firstResponseAt[i] = Date.now();
   }
 
+  // A learner back in an attempt under way: the answers are there; a link leads to the first open question.
+  function offerResume() {
+    var open = drawn().filter(function (i) { return readAnswer(i) === null; });
+    if (open.length === drawn().length || !open.length) return;
+    var box = fieldset(open[0]);
+    var link = document.createElement("a");
+    link.href = "#" + box.id;
+    link.textContent = box.querySelector("legend").firstChild.textContent.trim();
+    sco.notice(t("Welcome back: your answers are restored. "));
+    var notice = document.getElementById("sco-notice");
+    notice.appendChild(document.createTextNode(t("Continue with ")));
+    notice.appendChild(link);
+  }
+
   // --- start --------------------------------------------------------------------------------------
 
   var launch = sco.start();
@@ -516,6 +533,8 @@
       var evaluation = evaluate(saved.answers);
       showFeedback(saved.answers, evaluation);
       showResults(evaluation);
+    } else {
+      offerResume();
     }
   } else {
     state.draw = newDraw(null);

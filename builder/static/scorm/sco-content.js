@@ -1,6 +1,8 @@
 /* Content SCO: the module page. Each top-level section the learner reaches is remembered (progress,
- * location, suspend_data "c1,<one 0/1 per section>"); reaching the end marker or pressing "Mark this
- * module as complete" completes the SCO. A returning learner is offered a link back to where they were.
+ * location, suspend_data "c1,<one 0/1 per section>"); having reached every section, or pressing "Mark
+ * this module as complete" (usable until then, wherever the learner jumps to), completes the SCO, and
+ * the button gives way to a status saying what the LMS recorded. A returning learner is offered a link
+ * back to where they were.
  */
 (function () {
   "use strict";
@@ -37,6 +39,16 @@
     if (completed) showCompleted();
     var target = state.location ? document.getElementById(state.location) : null;
     if (target && parts.indexOf(target) > 0) offerResume(target);
+    if (state.lastPlace) pointToLastPlace(state.lastPlace);
+  }
+
+  // The LMS opened this page, but the learner was last in another page of the course, left unfinished.
+  function pointToLastPlace(place) {
+    var text = t("Last time you were in “{title}” and have not finished it: choose it in the course's " +
+      "list of contents to carry on there.", { title: place.title });
+    var box = document.getElementById("sco-notice");
+    if (box && !box.hidden && box.textContent) box.appendChild(document.createTextNode(" " + text));
+    else sco.notice(text);
   }
 
   function offerResume(target) {
@@ -65,14 +77,15 @@
       save();
       sco.commit();
     }
-    if (part === end) complete();
+    if (seen.every(Boolean)) complete();
   }
 
   function showCompleted() {
     if (!sco.isConnected()) status.textContent = t("You have completed this module.");
-    else if (sco.isSaved()) status.textContent = t("You have completed this module. Your progress has been recorded.");
+    else if (sco.isSaved()) status.textContent = t("You have completed this module. Your course has recorded it as completed.");
     else status.textContent = t("You have completed this module, but it is not saved yet: see the message above.");
     button.disabled = true;
+    button.parentNode.hidden = true;
   }
 
   function complete() {
@@ -86,7 +99,7 @@
     showCompleted();
   }
 
-  button.parentNode.hidden = false;
+  if (!completed) button.parentNode.hidden = false;
   button.addEventListener("click", function () {
     complete();
     status.focus();

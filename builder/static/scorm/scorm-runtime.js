@@ -10,6 +10,9 @@
  * the learner is told so and what to do; the refused values are set again before every later
  * Commit until the LMS takes them, and the notice then says progress is saved again. Values the LMS
  * gives (mastery score, counts, status, suspend data) are used only when inside their range.
+ *
+ * What concerns the LMS's player rather than its API (a 2004 API left terminated by the previous SCO,
+ * Moodle's beacon saves, work kept on the device, the last place) is in scorm-player.js, loaded first.
  */
 (function () {
   "use strict";
@@ -49,7 +52,12 @@
   var SUSPEND_MAX = V2004 ? 64000 : 4096;
   var LOCATION_MAX = V2004 ? 1000 : 255;
 
+  var TERMINATED_2004 = "104"; // Initialize after Terminate: the LMS kept the previous SCO's API object
+  var player = window.ScoPlayer; // scorm-player.js
+
   var api = null;
+  var lmsWindow = null; // the window that holds the API
+  var leaving = false;
   var connected = false;
   var finished = false;
   var startedAt = Date.now();
@@ -71,7 +79,10 @@
   function scan(win) {
     for (var depth = 0; win && depth <= MAX_DEPTH; depth++) {
       var found = apiOf(win);
-      if (found) return found;
+      if (found) {
+        lmsWindow = win;
+        return found;
+      }
       var parent = null;
       try {
         parent = win.parent;
@@ -171,6 +182,15 @@
   }
 
   function set(name, value) {
+    if (keeping) {
+      if (name === "cmi.suspend_data") player.keep("suspendData", value);
+      else if (name === EL.location) player.keep("location", value);
+      return false;
+    }
+    if (name === EL.status) {
+      finishedStatus = V2004 ? value === "completed" : ["completed", "passed", "failed"].indexOf(value) >= 0;
+      player.noteHere(finishedStatus);
+    }
     if (!connected || finished) return false;
     var ok = invoke("set", [name, String(value)]);
     if (ok) delete pending[name];
@@ -180,6 +200,7 @@
 
   function commit() {
     if (!connected || finished) return false;
+    if (!leaving) player.saveInOrder(lmsWindow);
     for (var name in pending) {
       if (Object.prototype.hasOwnProperty.call(pending, name) && invoke("set", [name, pending[name]])) {
         delete pending[name];
@@ -264,7 +285,19 @@
     }
   }
 
+  var keeping = false; // not accepted by the LMS: suspend data and location go to the device instead
+  var finishedStatus = false; // the status last set says the SCO is finished
+
   function start() {
+    var before = player.lastPlace();
+    var state = begin();
+    state.lastPlace = before;
+    finishedStatus = ["completed", "passed", "failed"].indexOf(state.status) >= 0;
+    player.noteHere(finishedStatus);
+    return state;
+  }
+
+  function begin() {
     openLinksOutside();
     api = findApi();
     if (!api) {
@@ -272,9 +305,20 @@
       return { connected: false, suspendData: "", location: "", status: "" };
     }
     if (!invoke("init", [""])) {
+      var code = problems.length ? problems[problems.length - 1].code : "";
       api = null;
-      notice(t("The learning management system did not accept this page, so your progress is not recorded."));
-      return { connected: false, suspendData: "", location: "", status: "" };
+      if (V2004 && code === TERMINATED_2004 && player.reopen(notice)) {
+        delete window.ScoRuntime; // this page is going away: nothing should wait for it
+        return { connected: false, suspendData: "", location: "", status: "" };
+      }
+      keeping = true;
+      var kept = player.kept(SUSPEND_MAX, LOCATION_MAX);
+      notice(
+        t("The learning management system did not accept this page, so your progress is not recorded. " +
+          "Your answers and place are kept on this device: open this page again from the course (leave the " +
+          "activity and enter it again) to record them.")
+      );
+      return { connected: false, suspendData: kept.suspendData, location: kept.location, status: "" };
     }
     connected = true;
     startedAt = Date.now();
@@ -293,11 +337,20 @@
       location: trusted(EL.location, function (v) { return v.length <= LOCATION_MAX; }),
       status: status
     };
-    commit();
+    var kept = player.kept(SUSPEND_MAX, LOCATION_MAX);
+    if (kept.suspendData && !state.suspendData) {
+      // Work from a launch the LMS did not accept: it is this SCO's, and the LMS has nothing newer.
+      state.suspendData = kept.suspendData;
+      state.location = kept.location || state.location;
+      set("cmi.suspend_data", kept.suspendData);
+      if (kept.location) set(EL.location, kept.location);
+    }
+    if (commit()) player.forgetKept();
     return state;
   }
 
   function finish() {
+    leaving = true;
     if (!connected || finished) return;
     set(EL.session, timespan(Date.now() - startedAt));
     set(EL.exit, "suspend"); // keep suspend_data and location for the next launch
@@ -317,7 +370,10 @@
   }
 
   // Score as a percentage (raw 0-100, which is how Moodle grades score.raw), and pass/fail when known.
-  function setResult(percent, passed) {
+  // done: the learner has finished the SCO (passed, or no attempt left). A 2004 SCO failed with
+  // attempts left stays "incomplete", so that LMSs counting completed SCOs ("Learning objects" in
+  // Moodle) count passes and finished quizzes, not visits; SCORM 1.2 says "failed" either way.
+  function setResult(percent, passed, done) {
     if (percent !== null) {
       set(EL.score + ".min", "0");
       set(EL.score + ".max", "100");
@@ -325,7 +381,7 @@
       if (V2004) set("cmi.score.scaled", decimal(percent / 100, 4));
     }
     if (V2004) {
-      set("cmi.completion_status", "completed");
+      set("cmi.completion_status", passed === false && done === false ? "incomplete" : "completed");
       set("cmi.success_status", passed === null ? "unknown" : passed ? "passed" : "failed");
     } else {
       set(EL.status, passed === null ? "completed" : passed ? "passed" : "failed");
