@@ -57,3 +57,4 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(COURSE)
 	$(BIN)/python bench/bench_validate.py $(COURSE)
+	$(BIN)/python bench/bench_hostile.py

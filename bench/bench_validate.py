@@ -18,7 +18,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from builder.checks.check import check_package
+from builder.inspect.check import check_package
 from builder.paths import DEFAULT_COURSE
 from builder.schemas import default_catalog
 

@@ -17,11 +17,12 @@ from typing import Any
 import click
 
 from builder import output
-from builder.checks.command import validate_command
 from builder.errors import BuildError, CourseError
 from builder.formats import FORMATS
+from builder.inspect.command import validate_command
 from builder.lint import lint_course_dir
 from builder.load import load_course
+from builder.package import staged_output
 from builder.paths import course_or_default
 from builder.preview import preview_command
 from builder.quiz.command import quiz_command
@@ -128,7 +129,9 @@ def build(
     Every XML file is validated against the official XSDs (--schema-dir, else
     $LMS_SCHEMA_DIR, else the folder `builder schemas fetch` fills, else
     ../shared/schemas beside a checkout).
-    Output appears whole or not at all: a failed build leaves the previous output untouched.
+    All formats are written into a staging folder beside OUT/<course-id>/ and swapped in
+    at once when every one succeeded: a failed or interrupted build leaves the previous
+    complete output untouched (formats not requested keep their previous files).
     A progress bar shows on a terminal when several formats or modules are built.
     """
     started = time.perf_counter()
@@ -143,10 +146,13 @@ def build(
     chosen = list(formats or sorted(FORMATS))
     written: list[dict[str, str]] = []
     show = not as_json and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
-    with output.progress(chosen, f"building {model.id}", show=show) as steps:
+    with (
+        staged_output(target) as staging,
+        output.progress(chosen, f"building {model.id}", show=show) as steps,
+    ):
         for name in steps:
-            for path in FORMATS[name](model, target):
-                written.append({"format": name, "path": str(path)})
+            for path in FORMATS[name](model, staging):
+                written.append({"format": name, "path": str(target / path.relative_to(staging))})
     seconds = round(time.perf_counter() - started, 2)
     if as_json:
         click.echo(json.dumps({"course": model.id, "outputs": written, "seconds": seconds}, indent=2))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from builder import markdown
+from builder import limits, markdown
 from builder.attachments import attachment_problem, image_problem
 from builder.errors import Collector, CourseError, Pos, Problem
 from builder.model import (
@@ -35,6 +35,11 @@ from builder.yamlpos import FORBIDDEN_CHARS, YamlDoc, forbidden_char, load_yaml
 MODULE_FILE = "module.yaml"
 ASSESSMENT_FILE = "assessment.yaml"  # beside module.yaml: objectives, items and item models
 COURSE_FILE = "course.yaml"
+LIMIT_CHECKS = {
+    "course.schema.json": limits.course_problems,
+    "module.schema.json": limits.module_problems,
+    "assessment.schema.json": lambda doc: [],
+}
 
 
 class _Loader:
@@ -54,12 +59,15 @@ class _Loader:
         except CourseError as exc:
             self.out.problems.extend(exc.problems)
             return None
-        found = schema_problems(doc, schema_name)
+        found = schema_problems(doc, schema_name) or LIMIT_CHECKS[schema_name](doc)
         self.out.problems.extend(found)
         return None if found else doc
 
     def markdown_file(self, doc: YamlDoc, path: tuple[str | int, ...], rel: str) -> Markdown | None:
         pos = doc.pos(path)
+        if problem := limits.path_problem(doc.file.parent / rel):
+            self.out.error(pos, f"'{rel}' {problem}")
+            return None
         target = (doc.file.parent / rel).resolve()
         if not target.is_relative_to(self.root):
             self.out.error(
@@ -72,10 +80,16 @@ class _Loader:
             hint = did_you_mean(target.name, siblings)
             self.out.error(pos, f"file '{rel}' not found (looked for {target.relative_to(self.root)}){hint}")
             return None
+        if problem := limits.size_problem(target, limits.MAX_MARKDOWN_BYTES, f"'{rel}'"):
+            self.out.error(pos, problem)
+            return None
         try:
             text = target.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             self.out.error(Pos(target), f"not valid UTF-8 ({exc.reason}); save the file as UTF-8")
+            return None
+        if long := limits.long_line(text):
+            self.out.error(Pos(target, long[0], long[1]), long[2])
             return None
         if not text.strip():
             self.out.error(pos, f"file '{rel}' is empty; write its content or remove the entry")
@@ -90,6 +104,9 @@ class _Loader:
         return body
 
     def inline(self, doc: YamlDoc, path: tuple[str | int, ...], text: str) -> Markdown:
+        if long := limits.long_line(text):
+            self.out.error(doc.pos(path), f"text {long[2]}")
+            text = ""
         body = Markdown(text, doc.pos(path), doc.file.parent)
         self.check_links(body, inline=True)
         return body
@@ -123,7 +140,9 @@ class _Loader:
                 self.out.error(ref.pos, f"link '{ref.target}' points outside the course folder")
             return
         full = self.root / rel
-        if not full.exists():
+        if problem := limits.path_problem(full):
+            self.out.error(ref.pos, f"link '{ref.target}' {problem}")
+        elif not full.exists():
             self.out.error(ref.pos, f"link '{ref.target}' points to a missing file ({rel})")
         elif not full.resolve().is_relative_to(self.root):
             self.out.error(
@@ -408,6 +427,9 @@ class _Loader:
         module_docs: dict[str, YamlDoc] = {}
         for module_id, (_, pos) in listed.items():
             file = self.root / "modules" / module_id / MODULE_FILE
+            if problem := limits.path_problem(file):
+                self.out.error(pos, f"modules/{module_id}/{MODULE_FILE} {problem}")
+                continue
             if not file.is_file():
                 unlisted = [f for f in folders if f not in listed]
                 self.out.error(

@@ -1,7 +1,13 @@
-"""Deterministic, atomic output: folders appear whole or not at all; zips are byte-identical per input."""
+"""Deterministic, atomic output: folders appear whole or not at all; zips are byte-identical per input.
+
+A build writes every format into a staging folder beside ``OUT/<course-id>/`` (``staged_output``)
+and swaps it in with one atomic exchange when all formats succeeded: a failed or killed build leaves
+the previous complete output in place.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import io
 import os
@@ -15,19 +21,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
 from builder.errors import BuildError
+from builder.limits import ZIP_FIRST, ZIP_LAST
 
-ZIP_EPOCH_MIN = datetime(1980, 1, 1, tzinfo=UTC)  # the zip format cannot store earlier times
+ZIP_EPOCH_MIN = ZIP_FIRST  # the zip format cannot store earlier times (nor later than ZIP_LAST)
 
 
 def build_timestamp(release: date) -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the course's release date at 00:00 UTC."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (
-        datetime.fromtimestamp(int(raw), UTC)
-        if raw.isdigit()
-        else datetime(release.year, release.month, release.day, tzinfo=UTC)
-    )
-    return max(when, ZIP_EPOCH_MIN)
+    if raw.isdigit():
+        # Loading refuses later times (builder.limits); clamp anyway so no caller can crash the zip writer.
+        when = datetime.fromtimestamp(min(int(raw[:20]), int(ZIP_LAST.timestamp())), UTC)
+    else:
+        when = datetime(release.year, release.month, release.day, tzinfo=UTC)
+    return min(max(when, ZIP_EPOCH_MIN), ZIP_LAST)
 
 
 def safe_member(name: str) -> str:
@@ -56,6 +63,81 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     tmp.rename(target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_output(target: Path) -> Iterator[Path]:
+    """Yield a staging folder holding target's current files; on success it replaces target whole.
+
+    Files are hard links to the current output (writers replace files, never edit them in place), so
+    formats not rebuilt stay as they were. The swap is one renameat2(RENAME_EXCHANGE) on Linux; else
+    two renames, and a later build restores the previous output if a kill fell between them.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _recover(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
+    try:
+        if target.is_dir():
+            shutil.copytree(target, staging, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True)
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    staging.chmod(0o777 & ~_umask())
+    if not target.exists():
+        staging.rename(target)
+    elif _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+    else:
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_cwd, rename_exchange = -100, 2
+    return renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _recover(target: Path) -> None:
+    """Undo what a killed build left: the previous output set aside, staging folders of dead builds."""
+    leftovers = sorted(target.parent.glob(f".{target.name}.old-*")) + sorted(
+        target.parent.glob(f".{target.name}.staging-*")
+    )
+    for path in leftovers:
+        pid = path.name.rsplit("-", 2)[-2] if ".staging-" in path.name else path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # another build is using it
+        if ".old-" in path.name and not target.exists():
+            path.rename(target)  # killed between the two renames: the previous output comes back
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager

@@ -13,6 +13,7 @@ holds the sets, every command says so in one line and exits ``EXIT_SCHEMAS_MISSI
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -37,6 +38,9 @@ CATALOG_FILE = SCHEMAS / "catalog.json"
 LOCK_FILE = SCHEMAS / "schemas.lock"
 EXIT_SCHEMAS_MISSING = 2  # the same in every command (validate: "an input is unusable")
 FETCH_HINT = "run `builder schemas fetch` (or `builder schemas fetch --from DIR_OR_URL` for a local copy)"
+# Schema violations reported per document: past this many, the rest repeat the same mistake, and
+# locating each would make a huge broken document cost time quadratic in its size.
+MAX_VIOLATIONS = 500
 
 schema_dir_option = click.option(
     "--schema-dir",
@@ -381,7 +385,7 @@ class _LxmlSchema:
         with self._busy:
             if self._schema.validate(tree):
                 return []
-            log = list(self._schema.error_log)
+            log = list(itertools.islice(self._schema.error_log, MAX_VIOLATIONS))
         namespaces = {k: v for k, v in tree.getroot().nsmap.items() if k}
         return [
             Violation(entry.line, entry.column, _node_at(tree, entry.path, namespaces), entry.message)
@@ -407,7 +411,8 @@ class _XmlschemaSchema:
 
     def violations(self, tree: etree._ElementTree) -> list[Violation]:
         out = []
-        for error in self._schema.iter_errors(tree, use_location_hints=False):
+        errors = self._schema.iter_errors(tree, use_location_hints=False)
+        for error in itertools.islice(errors, MAX_VIOLATIONS):
             element = error.elem if isinstance(error.elem, etree._Element) else None
             out.append(Violation(error.sourceline or 0, 0, element, error.reason or error.message))
         return out

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from builder import limits
 from builder.errors import CourseError, Pos, Problem
 
 JsonPath = tuple[str | int, ...]
@@ -70,6 +71,8 @@ def forbidden_char(text: str) -> str | None:
 
 
 def load_yaml(file: Path) -> YamlDoc:
+    if problem := limits.size_problem(file, limits.MAX_YAML_BYTES, "the YAML file"):
+        raise CourseError([Problem(Pos(file), problem)])
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -163,6 +166,9 @@ class _Builder:
         return result
 
     def scalar(self, node: yaml.Node) -> Any:
+        if problem := limits.yaml_int_problem(node.tag, str(node.value)):
+            self.fail(node, problem)
+            return None
         try:
             value = self.ctor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

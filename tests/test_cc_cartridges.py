@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from builder.checks.lms import moodle_detects_cc
 from builder.formats import qti
 from builder.formats.cc import VERSIONS, Version
 from builder.formats.cc_rules import schematron_issues
+from builder.lms_rules import moodle_detects_cc
 from builder.load import load_course
 from builder.quiz import QuestionType, build_quizzes
 from builder.schemas import default_catalog
-from builder.validate import validate_xml
+from builder.xsd_check import validate_xml
 from tests.conftest import OSEE, run
 from tests.htmlcheck import broken_references, network_loads, parse
 

@@ -16,7 +16,7 @@ from builder.formats import FORMATS, cc, qti
 from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
 from builder.quiz import build_quizzes
-from builder.validate import validate_xml
+from builder.xsd_check import validate_xml
 from tests.conftest import FIXTURES, run
 from tests.scorm_support import every_type_course
 from tests.test_cc_cartridges import expected_items

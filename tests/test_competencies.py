@@ -18,7 +18,7 @@ from builder.errors import BuildError
 from builder.formats import FORMATS, competencies
 from builder.formats.moodlexml import html_text
 from builder.load import load_course
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 from tests.conftest import OSEE
 from tests.test_moodlexml import build_to
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from builder.checks.moodle_backup import check_backup_entries
+from builder.inspect.moodle_backup import check_backup_entries
 from builder.load import load_course
 from builder.quiz import QuestionType, build_quizzes
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 from tests.conftest import FIXTURES, OSEE, run
 
 NATIVE = {

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from builder import moodle_limits as limits
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 from tests.conftest import FIXTURES, edit, line_of, run
 from tests.gift_parser import parse
 from tests.test_moodle_harness import moodle_import

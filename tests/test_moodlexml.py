@@ -18,7 +18,7 @@ from builder.formats.moodlexml import html_text, inline_html, number, percent, p
 from builder.load import load_course
 from builder.moodle_limits import matching_layout
 from builder.quiz import AcceptedAnswer, Option, Pair, Question, QuestionType, build_quizzes
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 from tests.conftest import OSEE, run
 
 # Every character GIFT reserves, plus what looks like GIFT syntax: a weight, a format, a comment.

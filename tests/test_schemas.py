@@ -23,7 +23,7 @@ from builder.schemas import (
     default_catalog,
     schema_dir_option,
 )
-from builder.validate import assert_valid, hardened_parser, validate_xml
+from builder.xsd_check import assert_valid, hardened_parser, validate_xml
 from tests.xxe import ENTITY_REFS, hostile_doctype
 
 XML = Path(__file__).parent / "fixtures" / "xml"

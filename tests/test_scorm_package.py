@@ -19,7 +19,7 @@ from builder.formats.scorm_quiz import ESSAY_MAX, quiz_suspend_worst_case
 from builder.load import load_course
 from builder.quiz import build_quizzes
 from builder.schemas import default_catalog
-from builder.validate import validate_xml
+from builder.xsd_check import validate_xml
 from tests.conftest import OSEE, edit, run
 from tests.htmlcheck import broken_references, network_loads
 from tests.scorm_support import build, every_type_course, manifest, page, quiz_data, unpack

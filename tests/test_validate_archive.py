@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.checks.archive import Limits
-from builder.checks.check import check_package
+from builder.inspect.archive import Limits
+from builder.inspect.check import check_package
 from builder.schemas import default_catalog
 from tests.conftest import run
 from tests.validate_packages import PAGE, replace, scorm12, symlink_entry, write_folder, write_zip

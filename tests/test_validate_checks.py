@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.checks.check import check_package
-from builder.checks.findings import ERROR, WARNING, Finding
+from builder.inspect.check import check_package
+from builder.inspect.findings import ERROR, WARNING, Finding
 from builder.schemas import default_catalog
 from tests.conftest import run
 from tests.validate_packages import (

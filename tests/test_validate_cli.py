@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.checks.check import check_package
+from builder.inspect.check import check_package
 from builder.schemas import CompiledSchema, SchemaCatalog, SchemaSet, default_catalog
 from tests.conftest import OSEE, run
 from tests.validate_packages import Entries, cartridge, replace, scorm12, write_zip

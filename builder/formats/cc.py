@@ -29,16 +29,16 @@ from lxml import etree
 from lxml.html import builder as html_builder
 
 from builder import markdown
-from builder.checks.lms import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.errors import BuildError
 from builder.formats import cc_rules, qti
+from builder.lms_rules import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.model import Category, Course, Discussion, Link, Module
 from builder.package import build_timestamp, write_zip
 from builder.paths import STATIC
 from builder.quiz import build_quizzes
 from builder.quiz.model import Quiz
 from builder.render import ASSETS_DIR, STATIC_DIR, Renderer, category_url, index_url, module_url, page_url
-from builder.validate import assert_valid, hardened_parser
+from builder.xsd_check import assert_valid, hardened_parser
 
 WEB = "web_resources"  # folder of every page and asset (the name Canvas also uses for course files)
 MANIFEST = "imsmanifest.xml"

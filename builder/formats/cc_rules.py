@@ -3,7 +3,7 @@
 * The CC profile schemas carry Schematron rules in ``xs:appinfo`` (for QTI: which metadata fields
   exist, at least three options in a multiple-choice item, a trigger for every feedback, ...).
   They are run from the locked schema files themselves, so they cannot drift from the XSDs.
-(Moodle's detection of a CC 1.1 cartridge is emulated in builder.checks.lms, shared with
+(Moodle's detection of a CC 1.1 cartridge is emulated in builder.lms_rules, shared with
 ``builder validate``.)
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree, isoschematron
 
 from builder.schemas import default_catalog
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"

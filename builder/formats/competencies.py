@@ -76,6 +76,11 @@ SCALE_CONFIGURATION = json.dumps(
 )
 TAXONOMY = "domain,practice,competency"  # Moodle's names for the levels: category, module, competency
 ID_MAX_LENGTH = 100  # the importer cuts longer idnumbers and short names
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection). Short names
+# get an empty HTML comment in front: spreadsheets see text starting with "<", and the importer's
+# clean_param(PARAM_TEXT) strips tags, so Moodle stores the name exactly as written.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+INERT_PREFIX = "<!---->"
 
 DERIVED_NOTE = "Derived from the module's text, not from a competency table of the source."
 
@@ -153,7 +158,7 @@ def _csv_row(
     return [
         parent,
         idnumber,
-        limits.fit_name("competency.shortname", name),  # the full title stays in CASE
+        inert(limits.fit_name("competency.shortname", name)),  # the full title stays in CASE
         html_text(markdown_text),
         FORMAT_HTML,
         *scale,
@@ -165,6 +170,11 @@ def _csv_row(
         is_framework,
         taxonomy,
     ]
+
+
+def inert(text: str) -> str:
+    """text, made to read as text (not a formula) in a spreadsheet; Moodle reads it back unchanged."""
+    return INERT_PREFIX + text if text.startswith(FORMULA_START) else text
 
 
 def csv_rows(course: Course) -> list[list[str]]:
@@ -217,6 +227,9 @@ def check_rows(file_name: str, rows: list[list[str]]) -> None:
     for row in [framework, *competencies]:
         if not row[1] or not row[2] or len(row[1]) > ID_MAX_LENGTH or len(row[2]) > ID_MAX_LENGTH:
             fail(f"row {row[1]!r}: ID number and short name must be 1 to {ID_MAX_LENGTH} characters")
+    for row in body:
+        if cell := next((c for c in row if c.startswith(FORMULA_START)), None):
+            fail(f"row {row[1]!r}: the cell {cell[:40]!r} would run as a spreadsheet formula")
     children: dict[str, list[str]] = {}
     for row in competencies:
         children.setdefault(row[0], []).append(row[1])

@@ -28,7 +28,7 @@ from builder import markdown
 from builder.errors import BuildError, CourseError, Problem
 from builder.formats.qti_items import CHOICE_PROFILES, CcItem, Choice, Profile, cc_items
 from builder.quiz.model import Quiz
-from builder.validate import hardened_parser
+from builder.xsd_check import hardened_parser
 
 __all__ = [
     "QTI_NS",

@@ -12,28 +12,17 @@ import random
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from enum import StrEnum
 
 import lxml.html
 
 from builder import markdown
 from builder.errors import BuildError
+from builder.lms_rules import Profile
 from builder.quiz.choices import rng_for
 from builder.quiz.ids import stable_id
 from builder.quiz.model import Question, QuestionType
 
 MIN_CHOICES = 3  # a CC multiple-choice item needs more than two options (profile rule 4d)
-
-
-class Profile(StrEnum):
-    """The CC question types: the only ``cc_profile`` values Moodle's importer maps to a question."""
-
-    MULTIPLE_CHOICE = "cc.multiple_choice.v0p1"
-    MULTIPLE_RESPONSE = "cc.multiple_response.v0p1"
-    TRUE_FALSE = "cc.true_false.v0p1"
-    FIB = "cc.fib.v0p1"
-    PATTERN_MATCH = "cc.pattern_match.v0p1"
-    ESSAY = "cc.essay.v0p1"
 
 
 CHOICE_PROFILES = frozenset({Profile.MULTIPLE_CHOICE, Profile.MULTIPLE_RESPONSE, Profile.TRUE_FALSE})

@@ -37,7 +37,7 @@ from builder.render import (
     page_url,
 )
 from builder.schemas import default_catalog
-from builder.validate import assert_valid
+from builder.xsd_check import assert_valid
 
 RUNTIME_DIR = "scorm"  # below builder/static/ and below static/ in the package
 CONTENT_STATE_TAG = "c1"  # first field of a content SCO's suspend_data (format version)

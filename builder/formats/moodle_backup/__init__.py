@@ -18,7 +18,7 @@ the way Moodle 4.5's backup does (gzip'd tar with ``.ARCHIVE_INDEX``, ``moodle_b
 
 Ids are fixed by ``plan``, times come from the course's release date or SOURCE_DATE_EPOCH, so the
 same sources give a byte-identical backup. Before writing, the backup is checked with the same
-code as ``builder validate`` (``builder.checks.moodle_backup``): any error fails the build.
+code as ``builder validate`` (``builder.inspect.moodle_backup``): any error fails the build.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import mimetypes
 from pathlib import Path
 
 from builder import markdown
-from builder.checks.moodle_backup import check_backup_entries
 from builder.errors import BuildError
 from builder.formats.cc import _generated_prompt
 from builder.formats.moodle_backup import activities as acts
@@ -45,6 +44,7 @@ from builder.formats.moodle_backup.course import (
 from builder.formats.moodle_backup.plan import COURSE_CONTEXT, COURSE_ID, Activity, Plan, make_plan
 from builder.formats.moodle_backup.questions import QuestionBank
 from builder.formats.moodlexml import check_question
+from builder.inspect.moodle_backup import check_backup_entries
 from builder.model import Course
 from builder.package import build_timestamp, write_tgz
 from builder.quiz import build_quizzes

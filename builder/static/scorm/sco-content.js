@@ -58,9 +58,9 @@
   }
 
   function showCompleted() {
-    status.textContent = sco.isConnected()
-      ? "You have completed this module. Your progress has been recorded."
-      : "You have completed this module.";
+    if (!sco.isConnected()) status.textContent = "You have completed this module.";
+    else if (sco.isSaved()) status.textContent = "You have completed this module. Your progress has been recorded.";
+    else status.textContent = "You have completed this module, but it is not saved yet: see the message above.";
     button.disabled = true;
   }
 

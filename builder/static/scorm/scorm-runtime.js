@@ -5,6 +5,11 @@
  * once, checks the result of every call and reads GetLastError, and on pagehide sets the session time
  * and exit mode, then commits and terminates, exactly once. Without an LMS every method still works
  * and does nothing but keep the page usable; a small notice says progress is not recorded.
+ *
+ * When the LMS refuses to save (a Commit, or a SetValue of the learner's progress, returns false),
+ * the learner is told so and what to do; the refused values are set again before every later
+ * Commit until the LMS takes them, and the notice then says progress is saved again. Values the LMS
+ * gives (mastery score, counts, status, suspend data) are used only when inside their range.
  */
 (function () {
   "use strict";
@@ -26,6 +31,12 @@
   var TEXT_MAX_12 = 255; // CMIString255: SCORM 1.2 responses and patterns
   var FILL_IN_MAX_2004 = 250;
   var NOT_INITIALIZED_2004 = "403"; // GetValue of an element the LMS has no value for yet (first launch)
+  var MAX_COLLECTION = 10000; // far above what any LMS stores; a larger _count is not trusted
+  var STATUSES = V2004
+    ? ["completed", "incomplete", "not attempted", "unknown"]
+    : ["passed", "completed", "failed", "incomplete", "browsed", "not attempted"];
+  var SUSPEND_MAX = V2004 ? 64000 : 4096;
+  var LOCATION_MAX = V2004 ? 1000 : 255;
 
   var api = null;
   var connected = false;
@@ -35,6 +46,8 @@
   var objectiveIndex = {};
   var objectiveCount = 0;
   var problems = [];
+  var pending = {}; // progress values the LMS refused: set again before each Commit
+  var unsaved = false; // the last Commit failed or left refused values
 
   function apiOf(win) {
     try {
@@ -127,12 +140,56 @@
     return "";
   }
 
+  // A value the LMS gave, or "" (with a problem noted) when it fails the check of its range.
+  function trusted(name, check) {
+    var value = get(name);
+    if (value === "" || check(value)) return value;
+    problems.push({ call: CALLS.get, args: [name], code: "out of range", message: "ignored: " + value.slice(0, 80) });
+    return "";
+  }
+
+  function count(name) {
+    var value = trusted(name, function (v) { return /^\d{1,5}$/.test(v) && Number(v) <= MAX_COLLECTION; });
+    return value === "" ? 0 : Number(value);
+  }
+
+  // Collection entries (interactions, objectives) are a record of answers, written once; the rest is
+  // the learner's progress, which must reach the LMS: refused progress is kept to set again.
+  function isProgress(name) {
+    return !/^cmi\.(interactions|objectives)\./.test(name);
+  }
+
   function set(name, value) {
-    return connected && !finished ? invoke("set", [name, String(value)]) : false;
+    if (!connected || finished) return false;
+    var ok = invoke("set", [name, String(value)]);
+    if (ok) delete pending[name];
+    else if (isProgress(name)) pending[name] = String(value);
+    return ok;
   }
 
   function commit() {
-    return connected && !finished ? invoke("commit", [""]) : false;
+    if (!connected || finished) return false;
+    for (var name in pending) {
+      if (Object.prototype.hasOwnProperty.call(pending, name) && invoke("set", [name, pending[name]])) {
+        delete pending[name];
+      }
+    }
+    var ok = invoke("commit", [""]);
+    var refused = Object.keys(pending).length;
+    if (!ok || refused) {
+      unsaved = true;
+      var last = problems[problems.length - 1];
+      var why = last ? " (error " + last.code + (last.message ? ": " + last.message : "") + ")" : "";
+      notice(
+        "Your progress could not be saved: the learning management system refused it" + why + ". " +
+        "Keep this page open: it tries again each time you continue. If this message stays, note your " +
+        "answers and tell your course administrator before you leave."
+      );
+    } else if (unsaved) {
+      unsaved = false;
+      notice("Your progress is saved again.");
+    }
+    return ok && !refused;
   }
 
   function pad(n, width) {
@@ -210,16 +267,21 @@
     }
     connected = true;
     startedAt = Date.now();
-    interactionCount = parseInt(get("cmi.interactions._count"), 10) || 0;
-    objectiveCount = parseInt(get("cmi.objectives._count"), 10) || 0;
+    interactionCount = count("cmi.interactions._count");
+    objectiveCount = count("cmi.objectives._count");
     for (var i = 0; i < objectiveCount; i++) objectiveIndex[get("cmi.objectives." + i + ".id")] = i;
-    var status = get(EL.status);
+    var status = trusted(EL.status, function (v) { return STATUSES.indexOf(v) >= 0; });
     // Moodle turns "not attempted" into "completed" when a 1.2 SCO finishes: say it is under way.
     if (status === "" || status === "not attempted" || status === "unknown") {
       set(EL.status, "incomplete");
       status = "incomplete";
     }
-    var state = { connected: true, suspendData: get("cmi.suspend_data"), location: get(EL.location), status: status };
+    var state = {
+      connected: true,
+      suspendData: trusted("cmi.suspend_data", function (v) { return v.length <= SUSPEND_MAX; }),
+      location: trusted(EL.location, function (v) { return v.length <= LOCATION_MAX; }),
+      status: status
+    };
     commit();
     return state;
   }
@@ -259,11 +321,15 @@
     }
   }
 
-  // The mastery score the LMS holds for this SCO, as a percentage; null when it has none.
+  // The mastery score the LMS holds for this SCO, as a percentage; null when it has none or gives
+  // one outside its range (1.2 mastery_score 0..100; 2004 scaled_passing_score -1..1, below 0 as 0).
   function passMarkFromLms() {
-    var raw = V2004 ? get("cmi.scaled_passing_score") : get("cmi.student_data.mastery_score");
-    if (raw === "" || isNaN(Number(raw))) return null;
-    return V2004 ? Number(raw) * 100 : Number(raw);
+    var decimal = /^-?\d{1,10}(\.\d{1,18})?$/;
+    var raw = V2004
+      ? trusted("cmi.scaled_passing_score", function (v) { return decimal.test(v) && Math.abs(Number(v)) <= 1; })
+      : trusted("cmi.student_data.mastery_score", function (v) { return decimal.test(v) && Number(v) >= 0 && Number(v) <= 100; });
+    if (raw === "") return null;
+    return V2004 ? Math.max(0, Number(raw) * 100) : Number(raw);
   }
 
   function setObjective(id, percent, passed) {
@@ -327,6 +393,7 @@
     finish: finish,
     notice: notice,
     isConnected: function () { return connected; },
+    isSaved: function () { return connected && !unsaved; },
     problems: function () { return problems.slice(); },
     setLocation: function (value) { return set(EL.location, value); },
     setSuspendData: function (value) { return set("cmi.suspend_data", value); },

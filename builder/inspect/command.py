@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from builder.checks.check import check_package, mark_skippable
-from builder.checks.report import EXIT_UNUSABLE, exit_code, json_report, text_report
+from builder.inspect.check import check_package, mark_skippable
+from builder.inspect.report import EXIT_UNUSABLE, exit_code, json_report, text_report
 from builder.schemas import SchemaSetupError, default_catalog, schema_dir_option
 
 
@@ -29,8 +29,13 @@ def validate_command(packages: tuple[Path, ...], as_json: bool, schema_dir: Path
     Archives are read in place, never extracted. Each problem is printed as
     file:line: severity: xpath: what to fix.
 
+    Time and memory are bounded for any input: the zip's directory is checked before anything is
+    inflated (unsafe or clashing names, methods and flags LMSs cannot handle, local headers that
+    differ), XML is parsed up to 4 MiB, at most 1000 findings are listed (all are counted). A
+    damaged archive is UNUSABLE with the reason; the other packages are still checked.
+
     Exit codes: 0 every package valid (warnings allowed), 1 a package has errors, 2 an input is
-    unusable (unsafe entries, zip bomb, unreadable) or the schemas cannot load. An input that is no
+    unusable (unsafe entries, zip bomb, damaged, unreadable) or the schemas cannot load. An input that is no
     package at all (another kind of file, a folder without imsmanifest.xml) is unusable when given
     alone, and skipped with a notice among packages, so `builder validate dist/osee/*` checks
     every package a build wrote.

@@ -7,31 +7,17 @@ versions Moodle imports and its own detection of them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from lxml import etree
 
-from builder.checks.detect import SCORM_2004_EDITIONS, schemaversion
-from builder.checks.findings import Finding, error, warning
-from builder.checks.manifest import Manifest, scorm_attribute
+from builder.inspect.detect import SCORM_2004_EDITIONS, schemaversion
+from builder.inspect.findings import Finding, error, warning
+from builder.inspect.manifest import Manifest, scorm_attribute
+from builder.lms_rules import MOODLE_CC_NEEDLE, moodle_detects_cc
 
-# Moodle finds a cartridge by searching the first 1024 bytes of imsmanifest.xml, lower-cased with
-# whitespace and quotes removed, for the default-namespace declaration of its CC version.
-MOODLE_CC_NEEDLE = {
-    "1.0": "xmlns=http://www.imsglobal.org/xsd/imscc/imscp_v1p1",
-    "1.1": "xmlns=http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1",
-}
-MOODLE_DETECTION_BYTES = 1024  # what current Moodle reads
-OLD_MOODLE_DETECTION_BYTES = 500  # what Moodle read before; our own cartridges meet this stricter limit
 # Characters Moodle's SCORM player mishandles in file names.
 RISKY_NAME_CHARS = set(":&'\"|")
-
-
-def moodle_detects_cc(manifest: bytes, version: str, limit: int = MOODLE_DETECTION_BYTES) -> bool:
-    """Moodle's own test: the CC version's default-namespace declaration in the first ``limit`` bytes."""
-    head = manifest[:limit].decode("latin-1").lower()
-    return MOODLE_CC_NEEDLE[version] in re.sub(r"[\s'\"]", "", head)
 
 
 def lms_checks(manifest: Manifest, names: frozenset[str]) -> list[Finding]:

@@ -12,9 +12,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from builder.checks.detect import ADLCP_12, ADLCP_13, PackageKind
-from builder.checks.findings import Finding, error, warning
-from builder.validate import xpath_of
+from builder.inspect.detect import ADLCP_12, ADLCP_13, PackageKind
+from builder.inspect.findings import Finding, error, warning, xpath
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: "C:" is a Windows path
@@ -50,6 +49,7 @@ class Manifest:
     kind: PackageKind
     resources: list[Resource]
     items: list[etree._Element]  # every <item> that references something
+    declared: int = 0  # resources in the manifest; only the first Limits.max_resources are in resources
 
     def cp(self, local: str) -> str:
         """Clark name of an element in the manifest's CP namespace."""
@@ -78,12 +78,18 @@ def resolve(base: str, href: str) -> tuple[str | None, str | None]:
     return joined, None
 
 
-def read_manifest(member: str, data: bytes, root: etree._Element, kind: PackageKind) -> Manifest:
+def read_manifest(
+    member: str, data: bytes, root: etree._Element, kind: PackageKind, max_resources: int | None = None
+) -> Manifest:
+    """The manifest's resources (the first max_resources; declared counts them all) and items."""
     folder = posixpath.dirname(member)
     manifest = Manifest(member, data, root, kind, [], [])
     resources_el = root.find(manifest.cp("resources"))
     outer = posixpath.join(folder, (resources_el.get(XML_BASE, "") if resources_el is not None else ""))
     for element in root.iter(manifest.cp("resource")):
+        manifest.declared += 1
+        if max_resources is not None and manifest.declared > max_resources:
+            continue
         base = posixpath.join(outer, element.get(XML_BASE, ""))
         href = element.get("href")
         launch = FileRef(element, href, *resolve(base, href)) if href is not None else None
@@ -116,7 +122,7 @@ def identifiers(manifest: Manifest) -> list[Finding]:
                 error(
                     "duplicate-identifier",
                     f"identifier {value!r} is already used at line {seen.sourceline} "
-                    f"({xpath_of(seen)}); identifiers must be unique in the manifest: rename one "
+                    f"({xpath(seen)}); identifiers must be unique in the manifest: rename one "
                     "(and the identifierrefs that mean it)",
                     manifest.member,
                     element,
@@ -129,7 +135,7 @@ def identifiers(manifest: Manifest) -> list[Finding]:
 
 def references(manifest: Manifest) -> list[Finding]:
     root, member = manifest.root, manifest.member
-    resource_ids = {r.identifier for r in manifest.resources}
+    resource_ids = {r.get("identifier", "") for r in root.iter(manifest.cp("resource"))}
     # A sub-manifest may be the target of an item too (IMS CP 1.1.4).
     resource_ids |= {m.get("identifier", "") for m in root.iter(manifest.cp("manifest")) if m is not root}
     all_ids = {el.get("identifier"): el for el in root.iter(tag=etree.Element) if el.get("identifier")}

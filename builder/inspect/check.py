@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import posixpath
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from builder.checks import moodle_backup
-from builder.checks.archive import Limits, PackageSource, open_package
-from builder.checks.detect import PackageKind, detect
-from builder.checks.findings import ERROR, Finding, NotAPackage, UnusablePackage, error, warning
-from builder.checks.lms import lms_checks
-from builder.checks.manifest import read_manifest, structure_checks
-from builder.checks.resources import check_resources
-from builder.checks.xmldoc import parse, schema_findings
-from builder.schemas import SchemaCatalog
+from builder.inspect import moodle_backup
+from builder.inspect.archive import Limits, PackageSource, open_package
+from builder.inspect.detect import PackageKind, detect
+from builder.inspect.findings import (
+    ERROR,
+    WARNING,
+    Finding,
+    NotAPackage,
+    UnusablePackage,
+    error,
+    located,
+    warning,
+)
+from builder.inspect.lms import lms_checks
+from builder.inspect.manifest import read_manifest, structure_checks
+from builder.inspect.resources import check_resources
+from builder.inspect.xmldoc import parse, schema_findings
+from builder.schemas import SchemaCatalog, SchemaSetupError
 
 MANIFEST = "imsmanifest.xml"
 
@@ -33,6 +43,7 @@ class PackageReport:
     reason: str | None = None  # why the input is unusable
     not_a_package: bool = False  # unusable because it is no package at all (skippable among several)
     seconds: float = 0.0
+    unlisted: dict[str, int] = field(default_factory=dict)  # findings past Limits.max_findings, by severity
     among_others: bool = False  # set when packages were checked beside it in the same run
 
     @property
@@ -42,7 +53,8 @@ class PackageReport:
         return "invalid" if self.count(ERROR) else "valid"
 
     def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        listed = sum(1 for f in self.findings if f.severity == severity and f.code != "too-many-findings")
+        return listed + self.unlisted.get(severity, 0)
 
     def where(self, member: str | None) -> str:
         if member is None:
@@ -61,28 +73,55 @@ def check_package(path: Path, catalog: SchemaCatalog, limits: Limits | None = No
     """Everything this checker knows about the package at path (zip, .imscc or folder)."""
     started = time.perf_counter()
     report = PackageReport(str(path))
+    limits = limits or Limits()
     try:
         if moodle_backup.is_backup_archive(path):  # a .mbz as Moodle writes it: gzip'd tar
             report.is_zip, report.kind = True, moodle_backup.BACKUP_KIND
             report.findings += moodle_backup.check_archive(path, limits)
         else:
-            with open_package(path, limits) as source:
+            with located(), open_package(path, limits) as source:
                 report.is_zip = source.is_zip
                 report.findings += source.findings
-                _check_source(source, catalog, report)
+                checker = next((check for recognise, check in PACKAGE_KINDS if recognise(source.names)), None)
+                if checker is None:
+                    raise NotAPackage(
+                        f"no {MANIFEST} anywhere in it: not a SCORM, Common Cartridge or IMS content package"
+                    )
+                checker(source, catalog, report)
     except UnusablePackage as exc:
         report.reason = str(exc)
         report.not_a_package = isinstance(exc, NotAPackage)
-    report.findings = _ordered(_without_redundant(report.findings))
+    except SchemaSetupError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        report.reason = f"too large or too deeply nested to check ({type(exc).__name__})"
+    except Exception as exc:
+        report.reason = (
+            f"could not be read ({type(exc).__name__}: {str(exc)[:200]}); a damaged or unusual archive"
+        )
+    report.findings = _capped(_ordered(_without_redundant(report.findings)), limits.max_findings, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _check_source(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
-    if moodle_backup.BACKUP_FILE in source.names:  # a zipped (or unpacked) Moodle course backup
-        report.kind = moodle_backup.BACKUP_KIND
-        report.findings += moodle_backup.check_backup_entries(source.names, source.read)
-        return
+def is_backup(names: frozenset[str]) -> bool:
+    """A zipped (or unpacked) Moodle course backup: moodle_backup.xml at the root."""
+    return moodle_backup.BACKUP_FILE in names
+
+
+def check_backup(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+    """A Moodle course backup: its own checks (moodle_backup.py)."""
+    report.kind = moodle_backup.BACKUP_KIND
+    report.findings += moodle_backup.check_backup_entries(source.names, source.read)
+
+
+def has_manifest(names: frozenset[str]) -> bool:
+    """An IMS package (SCORM, Common Cartridge, IMS CP): imsmanifest.xml at the root or below it."""
+    return any(posixpath.basename(n).lower() == MANIFEST and not n.startswith("__MACOSX/") for n in names)
+
+
+def check_ims_package(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
+    """An IMS package: its manifest, then every check its kind (detect.py) calls for."""
     member, located = locate_manifest(source.names)
     report.findings += located
     data = source.read(member)
@@ -115,10 +154,24 @@ def _check_source(source: PackageSource, catalog: SchemaCatalog, report: Package
         )
     elif kind.schema_set is not None and not problems:
         report.findings += schema_findings(data, tree, kind.schema_set, "manifest", member, catalog)
-    manifest = read_manifest(member, data, root, kind)
+    cap = source.limits.max_resources
+    manifest = read_manifest(member, data, root, kind, cap)
+    if manifest.declared > cap:
+        message = (
+            f"too many resources: the manifest declares {manifest.declared}, and only the first "
+            f"{cap} were checked; LMS imports of that size time out too: split the package"
+        )
+        report.findings.append(error("too-many-resources", message, member))
     report.findings += structure_checks(manifest, source.names) + lms_checks(manifest, source.names)
     if kind.family == "cc":
         report.findings += check_resources(manifest, source, catalog)
+
+
+# The kinds of package `builder validate` recognises, tried in order: (does the file list look like
+# one, the check for it). A package matching none is no package at all (NotAPackage).
+Recognise = Callable[[frozenset[str]], bool]
+Check = Callable[[PackageSource, SchemaCatalog, PackageReport], None]
+PACKAGE_KINDS: list[tuple[Recognise, Check]] = [(is_backup, check_backup), (has_manifest, check_ims_package)]
 
 
 def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
@@ -129,7 +182,7 @@ def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
         (n for n in names if posixpath.basename(n).lower() == MANIFEST and not n.startswith("__MACOSX/")),
         key=lambda n: (n.count("/"), n),
     )
-    if not candidates:
+    if not candidates:  # has_manifest said otherwise: only when called on its own
         raise NotAPackage(
             f"no {MANIFEST} anywhere in it: not a SCORM, Common Cartridge or IMS content package"
         )
@@ -143,6 +196,26 @@ def locate_manifest(names: frozenset[str]) -> tuple[str, list[Finding]]:
         return found, [error("manifest-not-at-root", message, found)]
     message = f"the manifest is named {found!r}; LMSs look for exactly {MANIFEST!r} (case matters): rename it"
     return found, [error("manifest-name", message, found)]
+
+
+def _capped(findings: list[Finding], cap: int, report: PackageReport) -> list[Finding]:
+    """At most cap findings (errors first), then a notice of how many more; report counts them all."""
+    if len(findings) <= cap:
+        return findings
+    errors = [f for f in findings if f.severity == ERROR]
+    kept = (errors + [f for f in findings if f.severity != ERROR])[:cap]
+    for severity in (ERROR, WARNING):
+        report.unlisted[severity] = sum(f.severity == severity for f in findings) - sum(
+            f.severity == severity for f in kept
+        )
+    message = (
+        f"too many findings: {len(findings) - cap} more ({report.unlisted[ERROR]} errors, "
+        f"{report.unlisted[WARNING]} warnings) not listed; fix the ones above (they often repeat one "
+        "mistake) and check again"
+    )
+    kept = _ordered(kept)
+    kept.append(Finding(WARNING, "too-many-findings", message))
+    return kept
 
 
 def _without_redundant(findings: list[Finding]) -> list[Finding]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from builder.checks.check import PackageReport
-from builder.checks.findings import ERROR, WARNING, Finding
+from builder.inspect.check import PackageReport
+from builder.inspect.findings import ERROR, WARNING, Finding
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 

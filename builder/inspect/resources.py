@@ -12,18 +12,15 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from builder.checks.archive import PackageSource
-from builder.checks.detect import CC_SETS
-from builder.checks.findings import Finding, error, warning
-from builder.checks.manifest import Manifest, Resource
-from builder.checks.xmldoc import parse, schema_findings
-from builder.formats.qti import Profile
+from builder.inspect.archive import CorruptEntry, PackageSource
+from builder.inspect.detect import CC_SETS
+from builder.inspect.findings import Finding, UnusablePackage, error, warning
+from builder.inspect.manifest import Manifest, Resource
+from builder.inspect.xmldoc import parse, schema_findings
+from builder.lms_rules import CC_PROFILES
 from builder.schemas import SchemaCatalog
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
-# cc_profile values Moodle and Open edX convert; any other item is dropped (Moodle) or sinks the
-# whole assessment (Open edX).
-CC_PROFILES = tuple(profile.value for profile in Profile)
 _TYPES = (
     (re.compile(r"^imsqti_xmlv1p2/imscc_xmlv1p(\d)/(assessment|question-bank)$"), "qti"),
     (re.compile(r"^imswl_xmlv1p(\d)$"), "weblink"),
@@ -69,10 +66,20 @@ def check_resources(manifest: Manifest, source: PackageSource, catalog: SchemaCa
     """Each declared XML resource against its schema (when one exists), QTI also against importers."""
     out: list[Finding] = []
     unchecked: Counter[tuple[str, str, str]] = Counter()
+    seen: set[tuple[str, str, str]] = set()
     for found in filter(None, map(descriptor, manifest.resources)):
-        if found.member not in source.names:
-            continue  # reported by the manifest checks
-        data = source.read(found.member)
+        if found.member not in source.names or (found.member, found.doc_type, found.cc) in seen:
+            continue  # reported by the manifest checks, or checked once already
+        seen.add((found.member, found.doc_type, found.cc))
+        try:
+            data = source.read(found.member)
+        except CorruptEntry as exc:
+            message = f"{exc}; LMSs cannot extract it: rebuild the zip"
+            out.append(error("corrupt-entry", message, found.member))
+            continue
+        except UnusablePackage as exc:
+            out.append(warning("not-checked", f"not checked: {exc}", found.member))
+            continue
         tree, problems = parse(data, found.member)
         out += problems
         if tree is None or problems:

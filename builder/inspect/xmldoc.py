@@ -6,15 +6,30 @@ import re
 
 from lxml import etree
 
-from builder.checks.findings import ERROR, Finding, error
+from builder.inspect.findings import ERROR, WARNING, Finding, error
 from builder.schemas import SchemaCatalog
-from builder.validate import hardened_parser, validate_xml
+from builder.xsd_check import hardened_parser, validate_xml
 
 _CLARK = re.compile(r"\{([^}]*)\}([\w.-]+)")
+# A parsed document costs ~150 bytes per node: refusing documents of more nodes than this (counted
+# from the bytes, before parsing) keeps any document's tree under ~100 MB, whatever its markup.
+MAX_NODES = 600_000
+# libxml2 locates every schema error by scanning the siblings of each ancestor: the sum of those
+# scans over all elements bounds its work. Over this budget (or MAX_XSD_ELEMENTS) a document is not
+# schema-checked: a manifest of 10,000 resources, files and items costs ~3e8.
+XSD_BUDGET = 400_000_000
+MAX_XSD_ELEMENTS = 100_000
 
 
 def parse(data: bytes, member: str) -> tuple[etree._ElementTree | None, list[Finding]]:
     """The tree, or None with the reason; a DOCTYPE is an error (never loaded, never expanded)."""
+    estimate = 2 * data.count(b"<") + 3 * data.count(b"=")  # an attribute is a node and its text
+    if estimate > MAX_NODES:
+        message = (
+            f"about {estimate} XML nodes (elements, attributes, texts), over the {MAX_NODES} this checker "
+            "parses: not checked; no LMS imports a document of that size either"
+        )
+        return None, [Finding(ERROR, "too-many-nodes", message, member)]
     try:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
@@ -33,9 +48,21 @@ def schema_findings(
     data: bytes, tree: etree._ElementTree, set_name: str, doc_type: str, member: str, catalog: SchemaCatalog
 ) -> list[Finding]:
     """Violations of set_name/doc_type, with names shortened to the document's own prefixes."""
+    elements, cost = xsd_cost(tree.getroot())
+    if elements > MAX_XSD_ELEMENTS or cost > XSD_BUDGET:
+        size = (
+            f"over {MAX_XSD_ELEMENTS} elements"
+            if elements > MAX_XSD_ELEMENTS
+            else "too many elements side by side"
+        )
+        message = (
+            f"not checked against the {set_name} XSD: {size} to validate in bounded time; "
+            "the other checks ran"
+        )
+        return [Finding(WARNING, "xsd-not-checked", message, member)]
     prefixes = {ns: prefix for prefix, ns in tree.getroot().nsmap.items()}
     out = []
-    for issue in validate_xml(data, set_name, doc_type, catalog, name=member):
+    for issue in validate_xml(data, set_name, doc_type, catalog, name=member, tree=tree):
         message = _shortened(issue.message, prefixes)
         out.append(
             Finding(
@@ -48,6 +75,21 @@ def schema_findings(
             )
         )
     return out
+
+
+def xsd_cost(root: etree._Element) -> tuple[int, int]:
+    """(elements, sum over elements of the sibling counts of the element and its ancestors)."""
+    elements, total = 0, 0
+    stack: list[tuple[etree._Element, int]] = [(root, 1)]
+    while stack:
+        node, own = stack.pop()
+        children = [child for child in node if isinstance(child.tag, str)]
+        elements += 1
+        total += own
+        if elements > MAX_XSD_ELEMENTS:
+            break  # over the limit already: no need to hold more of the tree
+        stack.extend((child, own + len(children)) for child in children)
+    return elements, total
 
 
 def _shortened(message: str, prefixes: dict[str, str | None]) -> str:

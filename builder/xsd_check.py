@@ -67,8 +67,12 @@ def validate_xml(
     catalog: SchemaCatalog | None = None,
     *,
     name: str | None = None,
+    tree: etree._ElementTree | None = None,
 ) -> list[XmlIssue]:
-    """All problems of one document against set_name/doc_type; an empty list means valid."""
+    """All problems of one document against set_name/doc_type; an empty list means valid.
+
+    tree, when given, is data already parsed with hardened_parser (never parsed twice).
+    """
     if isinstance(data, Path):
         name = name or str(data)
         data = data.read_bytes()
@@ -76,11 +80,12 @@ def validate_xml(
     # Compile first: a broken schema setup must fail loudly even for unparsable input.
     catalog = catalog or default_catalog()
     schema = catalog.schema(set_name, doc_type)
-    try:
-        tree = etree.fromstring(data, hardened_parser()).getroottree()
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        return [XmlIssue(name, line, column, None, exc.msg)]
+    if tree is None:
+        try:
+            tree = etree.fromstring(data, hardened_parser()).getroottree()
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position
+            return [XmlIssue(name, line, column, None, exc.msg)]
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         # Unexpanded entity nodes make libxml2 abort validation, and an LMS might expand them:
         # the DOCTYPE itself is the problem to fix.
@@ -92,7 +97,8 @@ def validate_xml(
     if root.tag != document.root:
         message = f"root element is {root.tag}, expected {document.root} ({document.description})"
         return [XmlIssue(name, root.sourceline or 1, 0, xpath_of(root), message)]
-    return [XmlIssue(name, v.line, v.column, xpath_of(v.element), v.message) for v in schema.violations(tree)]
+    paths = XPaths()
+    return [XmlIssue(name, v.line, v.column, paths.of(v.element), v.message) for v in schema.violations(tree)]
 
 
 def assert_valid(
@@ -110,20 +116,49 @@ def assert_valid(
         raise InvalidXmlError(shown, set_name, doc_type, issues)
 
 
-def xpath_of(element: etree._Element | None) -> str | None:
+def xpath_of(element: etree._Element | None, paths: XPaths | None = None) -> str | None:
     """A readable path with the document's own prefixes, e.g. /manifest/resources/resource[2]."""
-    if element is None or not isinstance(element.tag, str):
-        return None
-    steps = []
-    node: etree._Element | None = element
-    while node is not None:
-        parent = node.getparent()
-        local = etree.QName(node).localname
-        step = f"{node.prefix}:{local}" if node.prefix else local
-        if parent is not None:
-            same = [sibling for sibling in parent if sibling.tag == node.tag]
-            if len(same) > 1:
-                step += f"[{same.index(node) + 1}]"
-        steps.append(step)
-        node = parent
-    return "/" + "/".join(reversed(steps))
+    return (paths or XPaths()).of(element)
+
+
+class XPaths:
+    """Readable XPaths for the elements of one document, each list of siblings indexed once.
+
+    Locating many findings in a large document stays linear: a parent's children are numbered the
+    first time one of them is asked for, and every path is remembered.
+    """
+
+    def __init__(self) -> None:
+        self._steps: dict[etree._Element, str] = {}
+        self._paths: dict[etree._Element, str] = {}
+
+    def of(self, element: etree._Element | None) -> str | None:
+        if element is None or not isinstance(element.tag, str):
+            return None
+        chain: list[etree._Element] = []
+        node: etree._Element | None = element
+        while node is not None and node not in self._paths:
+            chain.append(node)
+            node = node.getparent()
+        path = "" if node is None else self._paths[node]
+        for node in reversed(chain):
+            path = f"{path}/{self._step(node)}"
+            self._paths[node] = path
+        return path
+
+    def _step(self, node: etree._Element) -> str:
+        if node not in self._steps:
+            parent = node.getparent()
+            siblings = [node] if parent is None else [c for c in parent if isinstance(c.tag, str)]
+            counts: dict[str, int] = {}
+            for sibling in siblings:
+                counts[sibling.tag] = counts.get(sibling.tag, 0) + 1
+            seen: dict[str, int] = {}
+            for sibling in siblings:
+                local = etree.QName(sibling).localname
+                step = f"{sibling.prefix}:{local}" if sibling.prefix else local
+                if counts[sibling.tag] > 1:
+                    seen[sibling.tag] = seen.get(sibling.tag, 0) + 1
+                    step += f"[{seen[sibling.tag]}]"
+                self._steps[sibling] = step
+        return self._steps[node]
