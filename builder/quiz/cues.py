@@ -63,7 +63,13 @@ def words(text: str) -> list[str]:
 def content_stems(text: str) -> frozenset[str]:
     """Stems of the content words of ``text``."""
     kept = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
-    return frozenset(_stemmer().stemWords(kept))
+    return frozenset(map(_stem, kept))
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """One word's stem: the same words recur across a course's items."""
+    return _stemmer().stemWord(word)
 
 
 def overlap(a: str, b: str) -> int:
