@@ -50,13 +50,14 @@ class Row:
 
 def run(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MiB) of one child process, which must succeed."""
-    started = time.perf_counter()
-    child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(map(str, args))}\n{child.stderr.read().decode()[-2000:]}")
-    child.stderr.close()
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child never blocks
+        started = time.perf_counter()
+        child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"failed: {' '.join(map(str, args))}\n{errors.read().decode()[-2000:]}")
     return seconds, usage.ru_maxrss / 1024
 
 
