@@ -34,6 +34,10 @@ TEXT2QTI = Path(os.environ.get("TEXT2QTI", ROOT / ".venv-text2qti" / "bin" / "te
 MIB = 1024 * 1024
 
 
+class Failed(Exception):
+    """A measured command failed; the message is its last output line."""
+
+
 @dataclass
 class Row:
     what: str
@@ -57,7 +61,8 @@ def run(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
         seconds = time.perf_counter() - started
         if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
-            raise SystemExit(f"failed: {' '.join(map(str, args))}\n{errors.read().decode()[-2000:]}")
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines() or ["(no output)"]
+            raise Failed(f"{' '.join(map(str, args[2:4]))}: {lines[0][:160]} ({len(lines)} lines)")
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -108,7 +113,7 @@ def bench_text2qti(tmp: Path, repeat: int) -> Row:
     return row
 
 
-def bench_scaling(tmp: Path, sizes: list[int], repeat: int) -> tuple[list[Row], Path]:
+def bench_scaling(tmp: Path, sizes: list[int], repeat: int) -> tuple[list[Row], Path | None]:
     rows, medians, peak, largest = [], [], 0.0, tmp
     for size in sizes:
         course = synthetic.write_course(tmp / "scale", size)
@@ -119,7 +124,12 @@ def bench_scaling(tmp: Path, sizes: list[int], repeat: int) -> tuple[list[Row], 
         runs = []
         for _ in range(repeat):
             shutil.rmtree(out, ignore_errors=True)
-            seconds, rss = run(args)
+            try:
+                seconds, rss = run(args)
+            except Failed as exc:
+                print(f"{size} modules: build FAILED: {exc}", flush=True)
+                rows.append(Row(f"{size} modules: build FAILED", "-", "s", [math.nan], None, False))
+                return rows, None
             runs.append(seconds)
             peak = max(peak, rss) if size == max(sizes) else peak
         medians.append(statistics.median(runs))
@@ -212,7 +222,7 @@ def main() -> int:
         if "scaling" not in skip:
             scale_rows, largest = bench_scaling(tmp, sizes, args.scale_repeat)
             rows += scale_rows
-            if "validate" not in skip:
+            if "validate" not in skip and largest is not None:
                 rows.append(bench_validate(largest / f"{largest.name}-cc13.imscc", args.repeat))
     print(table(rows))
     args.json.write_text(
