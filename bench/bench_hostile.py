@@ -103,6 +103,25 @@ def worst_markdown(course: Path) -> None:
     (course / "modules/alpha/scope.md").write_text("# Scope\n\n" + line * 13 + "\n", encoding="utf-8")
 
 
+def big_accepted(folder: Path) -> Path:
+    """A manifest just under the 4 MiB read limit, full of real resources and files."""
+    entries = {**packages.cartridge(1)}
+    entries[hostile.MANIFEST] = hostile.manifest_with_resources(37_000, lambda i: "welcome.html")
+    return packages.write_zip(folder / "manifest-3.7mib.zip", entries)
+
+
+def xml_shape(name: str, inner: str) -> Callable[[Path], list[Path]]:
+    """A cartridge folder whose manifest's <resources> holds inner (shapes near the node limit)."""
+
+    def make(folder: Path) -> list[Path]:
+        entries = {**packages.cartridge(1)}
+        base = entries[hostile.MANIFEST].decode()
+        entries[hostile.MANIFEST] = base.replace("<resources>", "<resources>" + inner, 1).encode()
+        return [packages.write_folder(folder / name, entries)]
+
+    return make
+
+
 def good(folder: Path) -> Path:
     return packages.write_zip(folder / "good.zip", packages.scorm12())
 
@@ -131,6 +150,13 @@ CASES = [
     ),
     Case("1,000 resources -> one 32 MB QTI file", "validate", lambda f: [hostile.case_shared_qti(f)], 10),
     Case(
+        "1,000 resources -> one 3.5 MiB QTI (random)",
+        "validate",
+        lambda f: [hostile.case_shared_qti(f, 1_000, 3.5, compressible=False)],
+        10,
+    ),
+    Case("largest manifest read (3.7 MiB, 37,000 res.)", "validate", lambda f: [big_accepted(f)], 10),
+    Case(
         "corrupt archives (8) and a good one",
         "validate",
         lambda f: [*hostile.corrupt_cases(f).values(), good(f)],
@@ -145,6 +171,13 @@ CASES = [
     ),
     Case("valid 50 MB manifest", "validate", lambda f: [hostile.case_big_manifest(f, 50)], 10),
     Case("4 MiB manifest of 93,000 bare resources", "validate", xml_worst, 10),
+    Case("manifest of 490,000 empty elements", "validate", xml_shape("tiny", "<a/>" * 490_000), 10),
+    Case(
+        "one element with 195,000 attributes",
+        "validate",
+        xml_shape("attrs", "<a " + " ".join(f'a{i}=""' for i in range(195_000)) + "/>"),
+        10,
+    ),
     Case(
         "extractor disagreements (6)",
         "validate",

@@ -7,6 +7,7 @@ Each ``case_*`` function writes one case of issue 12 into a folder and returns i
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 from collections.abc import Callable, Sequence
@@ -118,10 +119,14 @@ def case_missing_files(folder: Path, count: int = 10_000) -> Path:
     return write_zip(folder / f"missing-{count}.zip", entries)
 
 
-def case_shared_qti(folder: Path, count: int = 1_000, megabytes: int = 32) -> Path:
-    """count assessments that all name one large, very compressible QTI file."""
+def case_shared_qti(
+    folder: Path, count: int = 1_000, megabytes: float = 32, compressible: bool = True
+) -> Path:
+    """count assessments that all name one large QTI file (very compressible, or hardly)."""
     qti = cartridge(1)["r-quiz/assessment.xml"].decode()
-    padding = "<!--" + "x" * (megabytes << 20) + "-->"
+    size = int(megabytes * (1 << 20))
+    filler = "x" * size if compressible else random.Random(1).randbytes(size // 2).hex()
+    padding = "<!--" + filler + "-->"
     kind = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
     entries = {
         **cartridge(1),

@@ -186,3 +186,10 @@ def test_folder_with_a_name_that_is_not_utf8_is_unusable(tmp_path: Path) -> None
     result = run("validate", folder)
     assert result.exit_code == 2
     assert "'caf\\xff.html' is not a valid UTF-8 file name" in result.output
+
+
+def test_a_pipe_is_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "package.zip"
+    os.mkfifo(fifo)
+    report = check_package(fifo, default_catalog())  # would block forever if opened
+    assert report.reason == "not a regular file or a folder (a pipe or a device is never read)"

@@ -11,9 +11,10 @@ from builder.schemas import SchemaCatalog
 from builder.xsd_check import hardened_parser, validate_xml
 
 _CLARK = re.compile(r"\{([^}]*)\}([\w.-]+)")
-# A parsed document costs ~150 bytes per node: refusing documents of more nodes than this (counted
-# from the bytes, before parsing) keeps any document's tree under ~100 MB, whatever its markup.
-MAX_NODES = 600_000
+# A parsed document costs ~100 bytes per node, an attribute more: refusing documents estimated (from
+# the bytes, before parsing) over this many nodes keeps a check under ~160 MB whatever the markup
+# (`make bench` measures the worst shapes: many tiny elements, one element with many attributes).
+MAX_NODES = 1_000_000
 # libxml2 locates every schema error by scanning the siblings of each ancestor: the sum of those
 # scans over all elements bounds its work. Over this budget (or MAX_XSD_ELEMENTS) a document is not
 # schema-checked: a manifest of 10,000 resources, files and items costs ~3e8.
@@ -23,7 +24,8 @@ MAX_XSD_ELEMENTS = 100_000
 
 def parse(data: bytes, member: str) -> tuple[etree._ElementTree | None, list[Finding]]:
     """The tree, or None with the reason; a DOCTYPE is an error (never loaded, never expanded)."""
-    estimate = 2 * data.count(b"<") + 3 * data.count(b"=")  # an attribute is a node and its text
+    # Elements (and their text) from the opening tags, attributes (a node and its text) from "=".
+    estimate = 2 * (data.count(b"<") - data.count(b"</")) + 5 * data.count(b"=")
     if estimate > MAX_NODES:
         message = (
             f"about {estimate} XML nodes (elements, attributes, texts), over the {MAX_NODES} this checker "
@@ -78,17 +80,22 @@ def schema_findings(
 
 
 def xsd_cost(root: etree._Element) -> tuple[int, int]:
-    """(elements, sum over elements of the sibling counts of the element and its ancestors)."""
+    """(elements, sum over elements of the sibling counts of the element and its ancestors).
+
+    One pass in document order; only elements with children are remembered (with their own cost).
+    """
     elements, total = 0, 0
-    stack: list[tuple[etree._Element, int]] = [(root, 1)]
-    while stack:
-        node, own = stack.pop()
-        children = [child for child in node if isinstance(child.tag, str)]
+    # Each parent's cost plus its number of children, computed once: len() walks the children.
+    below: dict[etree._Element, int] = {}
+    for element in root.iter(tag=etree.Element):
         elements += 1
-        total += own
         if elements > MAX_XSD_ELEMENTS:
-            break  # over the limit already: no need to hold more of the tree
-        stack.extend((child, own + len(children)) for child in children)
+            break  # over the limit already
+        parent = element.getparent()
+        cost = 1 if parent is None else below[parent]
+        total += cost
+        if len(element):  # once per element: the sum over all elements is linear
+            below[element] = cost + len(element)
     return elements, total
 
 
