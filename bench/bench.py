@@ -194,9 +194,8 @@ def table(rows: list[Row]) -> str:
         lo, mid, hi = r.stats
         ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
         met = "" if r.met is None else ("yes" if r.met else "NO")
-        lines.append(
-            f"{r.what:<66} {r.goal:>12} {lo:8.3f} {mid:8.3f} {hi:8.3f} {len(r.runs):>3} {ratio:>6}  {met}".rstrip()
-        )
+        line = f"{r.what:<66} {r.goal:>12} {lo:8.3f} {mid:8.3f} {hi:8.3f} {len(r.runs):>3} {ratio:>6}  {met}"
+        lines.append(line.rstrip())
     return "\n".join(lines)
 
 
