@@ -12,24 +12,24 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from builder import output
 from builder.errors import BuildError, CourseError
-from builder.formats import FORMATS
+from builder.formats import FORMATS, REGISTERED
 from builder.inspect.command import validate_command
-from builder.lint import lint_course_dir
-from builder.load import load_course
-from builder.overlay import diff_lines
-from builder.package import staged_output
 from builder.paths import course_or_default
 from builder.preview import preview_command
 from builder.quiz.command import quiz_command
 from builder.scaffold import new_command
 from builder.schema_commands import schemas_command
 from builder.schemas import EXIT_SCHEMAS_MISSING, SchemaMissingError, schema_dir_option, use_schema_dir
+
+if TYPE_CHECKING:
+    from builder.cache import BuildCache, Entry
+    from builder.model import Course
 
 COURSE_ARG = click.argument(
     "course",
@@ -116,6 +116,12 @@ LANGUAGE_OPTION = click.option(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the outputs (or the problems) as JSON, for CI.")
 @LANGUAGE_OPTION
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="BUILDER_NO_CACHE",
+    help="Build every format from scratch; do not read or fill the output cache.",
+)
 @schema_dir_option
 @_user_errors
 def build(
@@ -124,6 +130,7 @@ def build(
     out: Path,
     as_json: bool,
     language: str | None,
+    no_cache: bool,
     schema_dir: Path | None,
 ) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
@@ -153,33 +160,78 @@ def build(
     at once when every one succeeded: a failed or interrupted build leaves the previous
     complete output untouched (formats not requested keep their previous files).
     A progress bar shows on a terminal when several formats or modules are built.
+    Formats whose sources (course files, builder version) are unchanged since an earlier
+    build are copied from the output cache, byte for byte (--no-cache or BUILDER_NO_CACHE=1
+    to build from scratch; BUILDER_CACHE_DIR to move the cache).
     """
+    from builder.package import staged_output  # imported when used: `builder --help` stays fast
+
     started = time.perf_counter()
     use_schema_dir(schema_dir)
-    try:
-        model = load_course(course_or_default(course), language)
-    except CourseError as exc:
-        if as_json:
-            _json_problems(exc)
-        raise
-    target = out / model.id
+    course_dir = course_or_default(course)
     chosen = list(formats or sorted(FORMATS))
+    cache = None if no_cache else _build_cache(course_dir, out, language)
+    hits = {name: entry for name in chosen if cache and _cacheable(name) and (entry := cache.lookup(name))}
+    if cache and len(hits) == len(chosen) and len({e.course_id for e in hits.values()}) == 1:
+        course_id = hits[chosen[0]].course_id  # everything is in the cache: no need to load the course
+        model = None
+    else:
+        from builder.load import load_course
+
+        try:
+            model = load_course(course_dir, language)
+        except CourseError as exc:
+            if as_json:
+                _json_problems(exc)
+            raise
+        course_id = model.id
+    target = out / course_id
     written: list[dict[str, str]] = []
-    show = not as_json and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
+    show = not as_json and model is not None and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
     with (
         staged_output(target) as staging,
-        output.progress(chosen, f"building {model.id}", show=show) as steps,
+        output.progress(chosen, f"building {course_id}", show=show) as steps,
     ):
         for name in steps:
-            for path in FORMATS[name](model, staging):
+            for path in _build_format(name, model, staging, cache, hits.get(name)):
                 written.append({"format": name, "path": str(target / path.relative_to(staging))})
     seconds = round(time.perf_counter() - started, 2)
     if as_json:
-        click.echo(json.dumps({"course": model.id, "outputs": written, "seconds": seconds}, indent=2))
+        click.echo(json.dumps({"course": course_id, "outputs": written, "seconds": seconds}, indent=2))
         return
     for item in written:
         output.info(f"{item['format']}: {item['path']}")
-    output.info(f"built {model.id} in {seconds:.2f}s", err=True)
+    output.info(f"built {course_id} in {seconds:.2f}s", err=True)
+
+
+def _build_cache(course_dir: Path, out: Path, language: str | None) -> BuildCache | None:
+    from builder.cache import BuildCache, source_folders
+
+    folders = source_folders(course_dir)  # an overlay's sources include its base's
+    if folders is None:  # course.yaml unreadable here: the build reports it, uncached
+        return None
+    return BuildCache(folders, exclude=out, variant=language or "")
+
+
+def _cacheable(name: str) -> bool:
+    """Only the registered builders' outputs are cached (a test may swap in another)."""
+    return FORMATS[name] is REGISTERED[name]
+
+
+def _build_format(
+    name: str, model: Course | None, staging: Path, cache: BuildCache | None, hit: Entry | None
+) -> list[Path]:
+    """One format into staging: from the cache on a hit, else built (and then cached)."""
+    from builder.cache import snapshot, written_between
+
+    if cache is not None and hit is not None and (model is None or hit.course_id == model.id):
+        return cache.restore(name, hit, staging)
+    assert model is not None
+    before = snapshot(staging)
+    paths = FORMATS[name](model, staging)
+    if cache is not None and _cacheable(name):
+        cache.store(name, model.id, staging, written_between(before, snapshot(staging)), paths)
+    return paths
 
 
 @main.command()
@@ -195,6 +247,8 @@ def lint(course: Path | None, as_json: bool, language: str | None) -> None:
     empty sections, competencies without a real description, links that are neither http(s) nor
     relative inside the course. Exit 2 when there are errors, 1 when there are only warnings.
     """
+    from builder.lint import lint_course_dir
+
     result = lint_course_dir(course_or_default(course), language)
     errors = sum(p.severity == "error" for p in result.problems)
     code = 2 if errors else 1 if result.problems else 0
@@ -236,6 +290,9 @@ def diff(base: Path, overlay: Path) -> None:
     Exit 2 when OVERLAY does not extend BASE or does not load (the problems
     are listed as by `builder lint`).
     """
+    from builder.load import load_course
+    from builder.overlay import diff_lines
+
     course = load_course(overlay)
     if course.overlay is None or course.overlay.layers[1] != base.resolve():
         output.error(f"{overlay}: course.yaml does not extend {base} (extends: {base} missing)")

@@ -57,6 +57,10 @@ def parser() -> MarkdownIt:
 
 
 _PARSER = parser()
+# validateLink would hide unsafe links from the token stream; links() inspects with an unchecked twin,
+# built once (a MarkdownIt keeps no state between parses).
+_UNCHECKED = parser()
+_UNCHECKED.validateLink = lambda url: True
 
 
 def _line_col(lines: list[str], first_line: int, target: str) -> tuple[int, int]:
@@ -71,10 +75,7 @@ def _line_col(lines: list[str], first_line: int, target: str) -> tuple[int, int]
 def links(text: str, origin: Pos, *, inline: bool) -> Iterator[LinkRef]:
     """Every link/image target in ``text``; positions are file positions (inline: the YAML value's)."""
     lines = text.splitlines()
-    # validateLink would hide unsafe links from the token stream; inspect with an unchecked twin.
-    md = parser()
-    md.validateLink = lambda url: True
-    tokens = md.parse(text)
+    tokens = _UNCHECKED.parse(text)
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue

@@ -26,8 +26,6 @@ import click
 
 from builder import output
 from builder.errors import BuildError, CourseError
-from builder.formats import web
-from builder.load import load_course
 from builder.paths import course_or_default
 
 PREFIX = "/__preview/"
@@ -61,9 +59,12 @@ class Preview:
 
     @property
     def site(self) -> Path:
-        return self.root / web.NAME
+        return self.root / "web"  # builder.formats.web.NAME
 
     def build(self) -> None:
+        from builder.formats import web  # imported when used: `builder --help` stays fast
+        from builder.load import load_course
+
         started = time.perf_counter()
         try:
             web.build(load_course(self.course), self.root)

@@ -87,6 +87,24 @@ def _rel(body: Markdown, course: Course) -> str:
     return course.rel(body.pos.file).as_posix()
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and shared by every Renderer (one per format; all are
+    made by Renderer.__init__ with the same settings, which the compiled code depends on)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Jinja environment bound to one course; ``render(template, **context)`` gives a page's HTML."""
 
@@ -105,6 +123,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_COMPILED,
         )
         self.env.filters["md"] = self.markdown
         language = course.language

@@ -15,7 +15,6 @@ import click
 
 from builder.errors import CourseError, Pos, Problem
 from builder.schema_commands import write_json_schemas
-from builder.yamlpos import load_yaml
 
 SCHEMA_FOLDER = ".schemas"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -205,6 +204,8 @@ def new_module(course: Path, module_id: str, category_id: str | None) -> list[Pa
     folder = course / "modules" / module_id
     if folder.exists():
         raise CourseError([Problem(Pos(folder), f"module folder modules/{module_id} already exists")])
+    from builder.yamlpos import load_yaml  # imported when used: `builder --help` stays fast
+
     doc = load_yaml(course_file)
     categories = doc.data.get("categories") if isinstance(doc.data, dict) else None
     if not isinstance(categories, list) or not categories or not all(isinstance(c, dict) for c in categories):

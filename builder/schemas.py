@@ -20,16 +20,18 @@ import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import click
 import platformdirs
-import xmlschema
 from lxml import etree
 
 from builder.errors import BuildError
 from builder.paths import IN_CHECKOUT, PROJECT_ROOT, SCHEMAS
+
+if TYPE_CHECKING:  # xmlschema (~150 ms to import) is imported only when lxml cannot compile a set
+    import xmlschema
 
 ENV_VAR = "LMS_SCHEMA_DIR"
 APP_NAME = "lms-package-builder"
@@ -424,6 +426,8 @@ def _compile(document: DocumentType, loader: _Loader) -> CompiledSchema:
         return _LxmlSchema(document, _compile_lxml(document, loader))
     except etree.XMLSchemaParseError as lxml_error:
         loader.check()
+        import xmlschema  # only here: lxml compiles every bundled set
+
         try:
             return _XmlschemaSchema(document, _compile_xmlschema(document, loader))
         except xmlschema.XMLSchemaException as exc:
@@ -454,6 +458,8 @@ def _compile_xmlschema(document: DocumentType, loader: _Loader) -> xmlschema.XML
         except SchemaSetupError as exc:
             loader.refuse(exc)
             return url
+
+    import xmlschema
 
     driver = loader.schema_dir / document.driver
     # xmlschema reads the files itself (hashed a moment ago); allow="local" makes an unmapped

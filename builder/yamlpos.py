@@ -37,6 +37,14 @@ _StrictLoader.add_implicit_resolver(
     list("tTfF"),
 )
 
+# libyaml's parser (about 10x faster) composes the same nodes with the same marks; the pure-Python
+# loader stays the reference and words every error, so a file libyaml refuses is parsed again by it.
+_FastStrictLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastStrictLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+
 
 @dataclass
 class YamlDoc:
@@ -78,7 +86,7 @@ def load_yaml(file: Path) -> YamlDoc:
     except UnicodeDecodeError as exc:
         raise CourseError([Problem(Pos(file), f"not valid UTF-8 ({exc.reason})")]) from None
     try:
-        node = yaml.compose(text, Loader=_StrictLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file)
@@ -99,6 +107,15 @@ def load_yaml(file: Path) -> YamlDoc:
     if builder.problems:
         raise CourseError(builder.problems)
     return doc
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _FastStrictLoader is not None:
+        try:
+            return yaml.compose(text, Loader=_FastStrictLoader)
+        except (yaml.YAMLError, RecursionError):
+            pass  # the reference loader below words the error
+    return yaml.compose(text, Loader=_StrictLoader)
 
 
 def _mark(file: Path, node: yaml.Node) -> Pos:

@@ -19,6 +19,10 @@ OSEE = REPO / "courses" / "osee"
 def _private_user_data(tmp_path_factory: pytest.TempPathFactory) -> None:
     """XSDs a developer fetched into their own data folder must not change what the tests see."""
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    # Builds in tests run from scratch (tests swap writers and schema folders); tests/test_cache.py
+    # turns the output cache on, in a folder of its own.
+    os.environ["BUILDER_NO_CACHE"] = "1"
+    os.environ["BUILDER_CACHE_DIR"] = str(tmp_path_factory.mktemp("build-cache"))
 
 
 @pytest.fixture

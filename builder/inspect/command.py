@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from builder.inspect.check import check_package, mark_skippable
-from builder.inspect.report import EXIT_UNUSABLE, exit_code, json_report, text_report
 from builder.schemas import SchemaSetupError, default_catalog, schema_dir_option
 
 
@@ -40,6 +38,9 @@ def validate_command(packages: tuple[Path, ...], as_json: bool, schema_dir: Path
     alone, and skipped with a notice among packages, so `builder validate dist/osee/*` checks
     every package a build wrote.
     """
+    from builder.inspect.check import check_package, mark_skippable  # when used: --help stays fast
+    from builder.inspect.report import EXIT_UNUSABLE, exit_code, json_report, text_report
+
     try:
         catalog = default_catalog(schema_dir)
         reports = [check_package(path, catalog) for path in packages]

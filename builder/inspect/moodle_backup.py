@@ -29,10 +29,11 @@ from pathlib import Path
 from lxml import etree
 
 from builder import moodle_limits as limits
-from builder.inspect.archive import Limits, unsafe_reason
+from builder.inspect.archive import Limits
 from builder.inspect.detect import PackageKind
 from builder.inspect.findings import Finding, NotAPackage, UnusablePackage, error, warning
 from builder.inspect.xmldoc import parse
+from builder.inspect.zipdir import unsafe_reason
 
 BACKUP_FILE = "moodle_backup.xml"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'

@@ -3,7 +3,10 @@
 ``build_quizzes(course)`` is the entry point; ``builder.quiz.model`` holds the question types.
 """
 
-from builder.quiz.build import build_quizzes
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from builder.quiz.model import (
     AUTHORED,
     AcceptedAnswer,
@@ -28,3 +31,15 @@ __all__ = [
     "QuizSet",
     "build_quizzes",
 ]
+
+if TYPE_CHECKING:
+    from builder.quiz.build import build_quizzes
+
+
+def __getattr__(name: str) -> Any:
+    """build_quizzes on first use: the rules and the audit (snowballstemmer) load only for a quiz."""
+    if name == "build_quizzes":
+        from builder.quiz.build import build_quizzes
+
+        return build_quizzes
+    raise AttributeError(f"module 'builder.quiz' has no attribute {name!r}")

@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from builder.errors import CourseError, Problem
-from builder.load import load_course
 from builder.paths import course_or_default
-from builder.quiz.build import build_quizzes
-from builder.quiz.report import quizzes_json, quizzes_text
 
 
 def _show(course_dir: Path | None, module_id: str | None, as_json: bool) -> None:
+    from builder.load import load_course  # imported when used: `builder --help` stays fast
+    from builder.quiz.build import build_quizzes
+    from builder.quiz.report import quizzes_json, quizzes_text
+
     course = load_course(course_or_default(course_dir))
     if module_id is not None and module_id not in {m.id for m in course.modules}:
         known = ", ".join(m.id for m in course.modules)

@@ -1,0 +1,69 @@
+"""The output cache of `builder build`: a rebuild of unchanged sources is byte-identical to a cold build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import edit, run
+
+FORMATS = ("-f", "web", "-f", "cc13", "-f", "gift")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def cached(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv("BUILDER_NO_CACHE")
+    monkeypatch.setenv("BUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_rebuild_from_the_cache_is_byte_identical_and_skips_loading(
+    mini: Path, tmp_path: Path, cached: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = tmp_path / "cold"
+    assert run("build", mini, *FORMATS, "--out", cold, "--no-cache").exit_code == 0
+    assert not cached.exists()  # --no-cache neither reads nor fills it
+    assert run("build", mini, *FORMATS, "--out", tmp_path / "first").exit_code == 0
+    import builder.load
+
+    def no_load(_: Path) -> None:
+        raise AssertionError("a full cache hit must not load the course")
+
+    monkeypatch.setattr(builder.load, "load_course", no_load)
+    warm = tmp_path / "warm"
+    result = run("build", mini, *FORMATS, "--out", warm)
+    assert result.exit_code == 0, result.output
+    assert "gift: " in result.output and "web/index.html" in result.output
+    assert tree(warm / "mini") == tree(cold / "mini")
+    assert len(tree(warm / "mini")) > 3
+
+
+def test_a_changed_source_misses_the_cache(mini: Path, tmp_path: Path, cached: Path) -> None:
+    out = tmp_path / "out"
+    assert run("build", mini, *FORMATS, "--out", out).exit_code == 0
+    edit(mini / "modules" / "alpha" / "scope.md", "", "Cache check paragraph.\n\n")
+    assert run("build", mini, *FORMATS, "--out", out).exit_code == 0
+    cold = tmp_path / "cold"
+    assert run("build", mini, *FORMATS, "--out", cold, "--no-cache").exit_code == 0
+    assert tree(out / "mini") == tree(cold / "mini")
+    assert "Cache check paragraph." in (out / "mini" / "web" / "module-alpha.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_output_folder_inside_the_course_is_no_source(
+    mini: Path, cached: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(mini)
+    assert run("build", "-f", "gift").exit_code == 0
+    entries = set(cached.iterdir())
+    assert run("build", "-f", "gift").exit_code == 0  # dist/ inside the course changed: still a hit
+    assert set(cached.iterdir()) == entries
+    assert (mini / "dist" / "mini" / "mini-gift.txt").is_file()
