@@ -67,3 +67,31 @@ def test_output_folder_inside_the_course_is_no_source(
     assert run("build", "-f", "gift").exit_code == 0  # dist/ inside the course changed: still a hit
     assert set(cached.iterdir()) == entries
     assert (mini / "dist" / "mini" / "mini-gift.txt").is_file()
+
+
+def test_an_overlay_misses_the_cache_when_its_base_changes(tmp_path: Path, cached: Path) -> None:
+    """An overlay reads its base's files: a change there must rebuild it, not copy stale output."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    base = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", base)
+    overlay = tmp_path / "mini-local"
+    overlay.mkdir()
+    (overlay / "course.yaml").write_text("extends: ../mini\nid: mini-local\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", overlay, "-f", "web", "--out", out).exit_code == 0
+    page = out / "mini-local" / "web" / "index.html"
+    assert "Welcome" in page.read_text(encoding="utf-8")
+    edit(base / "pages" / "welcome.md", "\n", "\n\nA sentence added upstream.\n\n")
+    assert run("build", overlay, "-f", "web", "--out", out).exit_code == 0
+    welcome = next((out / "mini-local" / "web").glob("page-*.html"))
+    assert "A sentence added upstream." in welcome.read_text(encoding="utf-8")
+
+
+def test_each_language_has_its_own_cache_entry(tmp_path: Path, cached: Path) -> None:
+    from builder.cache import BuildCache
+
+    course = Path(__file__).parent / "fixtures" / "mini"
+    assert BuildCache(course, variant="fr", root=cached).sources != BuildCache(course, root=cached).sources
