@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from builder.formats.competencies import FORMULA_START, INERT_PREFIX
-from tests.conftest import edit, run
+from tests.conftest import REPO, edit, run
 
 ALPHA = "modules/alpha/module.yaml"
-HARNESS = Path(os.environ.get("MOODLE_TOOLS", "/work/shared/tools/moodle-full"))
+HARNESS = Path(os.environ.get("MOODLE_TOOLS", REPO.parent / "shared" / "tools" / "moodle-full"))
 TITLES = {
     "module.alpha": "-Alpha Module",
     "alpha-planning": '=HYPERLINK("http://example.org","Planning")',
