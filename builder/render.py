@@ -105,6 +105,27 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+class _PageHtml:
+    """Each Markdown body of one course rendered once per build, whichever formats show it.
+
+    A body's HTML depends only on its text, its folder, the heading level and the course's link
+    targets, which every Renderer of the same course shares; so the cache holds one course at a
+    time (the one last rendered) and starts afresh for another.
+    """
+
+    def __init__(self) -> None:
+        self.course: Course | None = None
+        self.html: dict[tuple[str, str, int], str] = {}
+
+    def for_course(self, course: Course) -> dict[tuple[str, str, int], str]:
+        if self.course is not course:
+            self.course, self.html = course, {}
+        return self.html
+
+
+_PAGE_HTML = _PageHtml()
+
+
 class Renderer:
     """Jinja environment bound to one course; ``render(template, **context)`` gives a page's HTML."""
 
@@ -147,11 +168,15 @@ class Renderer:
     def markdown(self, body: Markdown | None, top_heading: int = 2) -> Markup:
         if body is None:
             return Markup("")
+        rendered = _PAGE_HTML.for_course(self.course)
+        key = (body.text, str(body.base), top_heading)
+        if (html := rendered.get(key)) is None:
 
-        def rewrite(target: str, _image: bool) -> str | None:
-            return self.targets.resolve(body, target)
+            def rewrite(target: str, _image: bool) -> str | None:
+                return self.targets.resolve(body, target)
 
-        return Markup(markdown.render(body.text, rewrite, top_heading=top_heading))
+            html = rendered[key] = markdown.render(body.text, rewrite, top_heading=top_heading)
+        return Markup(html)
 
     def render(self, template: str, **context: object) -> str:
         return self.env.get_template(template).render(**context)

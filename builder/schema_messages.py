@@ -4,21 +4,21 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterable
-from functools import cache
-
-import jsonschema
+from typing import TYPE_CHECKING
 
 from builder.errors import Problem
+from builder.json_validation import detailed_validator, schema_errors
 from builder.paths import SCHEMAS
 from builder.yamlpos import JsonPath, YamlDoc
 
+if TYPE_CHECKING:
+    import jsonschema
 
-@cache
+
 def validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    """The detailed validator of the course schema ``name`` (schemas/NAME)."""
+    return detailed_validator(SCHEMAS / name)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -38,7 +38,7 @@ def schema_problems(doc: YamlDoc, schema_name: str) -> list[Problem]:
     """Every way doc breaks the JSON Schema, one problem each, at the key or value concerned."""
     problems = []
     name = doc.file.name
-    for err in validator(schema_name).iter_errors(doc.data):
+    for err in schema_errors(SCHEMAS / schema_name, doc.data):
         path = tuple(err.absolute_path)
         where = dotted(path, name)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):

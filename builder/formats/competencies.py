@@ -29,19 +29,21 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from builder import markdown
 from builder import moodle_limits as limits
 from builder.errors import BuildError
 from builder.formats.moodlexml import html_text, module_category_idnumber
 from builder.i18n import tr
+from builder.json_validation import detailed_validator, schema_errors
 from builder.model import Course
 from builder.package import atomic_file
 from builder.paths import SCHEMAS
 from builder.quiz import build_quizzes
+
+if TYPE_CHECKING:
+    import jsonschema
 
 NAME = "competencies"
 
@@ -392,13 +394,11 @@ def case_package(course: Course) -> dict[str, Any]:
 
 @cache
 def case_validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(CASE_SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    return detailed_validator(CASE_SCHEMA)
 
 
 def check_case(file_name: str, package: dict[str, Any]) -> None:
-    errors = sorted(case_validator().iter_errors(package), key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_errors(CASE_SCHEMA, package), key=lambda e: list(e.absolute_path))
     if errors:
         lines = "\n".join(f"  /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20])
         raise BuildError(f"{file_name} is not valid CASE 1.0 JSON:\n{lines}")
