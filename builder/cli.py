@@ -18,7 +18,8 @@ import click
 
 from builder import output
 from builder.errors import BuildError, CourseError
-from builder.formats import FORMATS, REGISTERED
+from builder.format_jobs import JOBS_ENV, cacheable, default_jobs, run_formats
+from builder.formats import FORMATS
 from builder.inspect.command import validate_command
 from builder.paths import course_or_default
 from builder.preview import preview_command
@@ -28,8 +29,7 @@ from builder.schema_commands import schemas_command
 from builder.schemas import EXIT_SCHEMAS_MISSING, SchemaMissingError, schema_dir_option, use_schema_dir
 
 if TYPE_CHECKING:
-    from builder.cache import BuildCache, Entry
-    from builder.model import Course
+    from builder.cache import BuildCache
 
 COURSE_ARG = click.argument(
     "course",
@@ -122,6 +122,13 @@ LANGUAGE_OPTION = click.option(
     envvar="BUILDER_NO_CACHE",
     help="Build every format from scratch; do not read or fill the output cache.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar=JOBS_ENV,
+    help="Formats built at once, each in its own process. Default: one per CPU (1: one after another).",
+)
 @schema_dir_option
 @_user_errors
 def build(
@@ -131,6 +138,7 @@ def build(
     as_json: bool,
     language: str | None,
     no_cache: bool,
+    jobs: int | None,
     schema_dir: Path | None,
 ) -> None:
     """Build COURSE into OUT/<course-id>/ in the chosen formats.
@@ -160,6 +168,8 @@ def build(
     at once when every one succeeded: a failed or interrupted build leaves the previous
     complete output untouched (formats not requested keep their previous files).
     A progress bar shows on a terminal when several formats or modules are built.
+    Formats are built at once in worker processes, one per CPU (--jobs / BUILDER_JOBS to
+    choose; --jobs 1 builds them one after another); the files are the same either way.
     Formats whose sources (course files, builder version) are unchanged since an earlier
     build are copied from the output cache, byte for byte (--no-cache or BUILDER_NO_CACHE=1
     to build from scratch; BUILDER_CACHE_DIR to move the cache).
@@ -171,7 +181,7 @@ def build(
     course_dir = course_or_default(course)
     chosen = list(formats or sorted(FORMATS))
     cache = None if no_cache else _build_cache(course_dir, out, language)
-    hits = {name: entry for name in chosen if cache and _cacheable(name) and (entry := cache.lookup(name))}
+    hits = {name: entry for name in chosen if cache and cacheable(name) and (entry := cache.lookup(name))}
     if cache and len(hits) == len(chosen) and len({e.course_id for e in hits.values()}) == 1:
         course_id = hits[chosen[0]].course_id  # everything is in the cache: no need to load the course
         model = None
@@ -188,13 +198,18 @@ def build(
     target = out / course_id
     written: list[dict[str, str]] = []
     show = not as_json and model is not None and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
+    if model is not None:
+        from builder.quiz import build_quizzes
+
+        build_quizzes(model)  # once, before the formats (and their workers) use the quizzes
     with (
         staged_output(target) as staging,
-        output.progress(chosen, f"building {course_id}", show=show) as steps,
+        output.progress(len(chosen), f"building {course_id}", show=show) as step_done,
     ):
-        for name in steps:
-            for path in _build_format(name, model, staging, cache, hits.get(name)):
-                written.append({"format": name, "path": str(target / path.relative_to(staging))})
+        for name, paths in run_formats(
+            chosen, model, staging, cache, hits, jobs or default_jobs(), step_done
+        ):
+            written += [{"format": name, "path": str(target / p.relative_to(staging))} for p in paths]
     seconds = round(time.perf_counter() - started, 2)
     if as_json:
         click.echo(json.dumps({"course": course_id, "outputs": written, "seconds": seconds}, indent=2))
@@ -211,27 +226,6 @@ def _build_cache(course_dir: Path, out: Path, language: str | None) -> BuildCach
     if folders is None:  # course.yaml unreadable here: the build reports it, uncached
         return None
     return BuildCache(folders, exclude=out, variant=language or "")
-
-
-def _cacheable(name: str) -> bool:
-    """Only the registered builders' outputs are cached (a test may swap in another)."""
-    return FORMATS[name] is REGISTERED[name]
-
-
-def _build_format(
-    name: str, model: Course | None, staging: Path, cache: BuildCache | None, hit: Entry | None
-) -> list[Path]:
-    """One format into staging: from the cache on a hit, else built (and then cached)."""
-    from builder.cache import snapshot, written_between
-
-    if cache is not None and hit is not None and (model is None or hit.course_id == model.id):
-        return cache.restore(name, hit, staging)
-    assert model is not None
-    before = snapshot(staging)
-    paths = FORMATS[name](model, staging)
-    if cache is not None and _cacheable(name):
-        cache.store(name, model.id, staging, written_between(before, snapshot(staging)), paths)
-    return paths
 
 
 @main.command()

@@ -45,6 +45,10 @@ class CourseError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.pos, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[CourseError], tuple[list[Problem]]]:
+        """Rebuilt from its problems (not its message) when a build worker sends it back."""
+        return (CourseError, (self.problems,))
+
 
 class BuildError(Exception):
     """A build could not produce valid output (e.g. schema validation failed)."""

@@ -74,6 +74,8 @@ def _line_col(lines: list[str], first_line: int, target: str) -> tuple[int, int]
 
 def links(text: str, origin: Pos, *, inline: bool) -> Iterator[LinkRef]:
     """Every link/image target in ``text``; positions are file positions (inline: the YAML value's)."""
+    if "[" not in text and "<" not in text:
+        return  # CommonMark links and images start with "[" or "![", autolinks with "<": none here
     lines = text.splitlines()
     tokens = _UNCHECKED.parse(text)
     for block in tokens:

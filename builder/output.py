@@ -4,9 +4,8 @@ bar on stderr only when it is a terminal."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 import click
 
@@ -14,7 +13,6 @@ from builder.errors import Problem
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 _level = NORMAL
-T = TypeVar("T")
 
 
 def set_verbosity(level: int) -> None:
@@ -53,10 +51,11 @@ def problem_json(problem: Problem) -> dict[str, object]:
 
 
 @contextmanager
-def progress(items: Iterable[T], label: str, *, show: bool) -> Iterator[Iterable[T]]:
-    """Iterate items with a progress bar on stderr when show is true and stderr is a terminal."""
+def progress(total: int, label: str, *, show: bool) -> Iterator[Callable[[str], None]]:
+    """A callback to call as each of ``total`` steps finishes (in any order): it advances a progress
+    bar on stderr when show is true and stderr is a terminal, and does nothing otherwise."""
     if show and _level >= NORMAL and sys.stderr.isatty():
-        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
-            yield bar
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield lambda _name: bar.update(1)
     else:
-        yield items
+        yield lambda _name: None

@@ -7,6 +7,9 @@ inside an LMS frame, a zip or a local folder alike.
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -88,18 +91,47 @@ def _rel(body: Markdown, course: Course) -> str:
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process and shared by every Renderer (one per format; all are
-    made by Renderer.__init__ with the same settings, which the compiled code depends on)."""
+    """Templates compiled once and shared by every Renderer (one per format; all are made by
+    Renderer.__init__ with the same settings, which the compiled code depends on).
+
+    Compiled code is kept in memory for the process and, like Python's own .pyc files, on disk in
+    the cache folder's ``templates/`` for the next process (compiling the templates takes ~0.14 s,
+    a fifth of a cold build). Jinja checks each file's format version and the template source's
+    checksum when it loads it, so an edited template or another Jinja is compiled afresh; a disk
+    that cannot be read or written only means compiling again.
+    """
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
+        self._folder: Path | None = None
+
+    def folder(self) -> Path:
+        if self._folder is None:
+            from builder.cache import cache_dir
+
+            self._folder = cache_dir() / "templates"
+        return self._folder
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if (code := self.compiled.get(bucket.key)) is not None:
             bucket.bytecode_from_string(code)
+            return
+        try:
+            with open(self.folder() / f"{bucket.key}.jinja", "rb") as stored:
+                bucket.load_bytecode(stored)  # resets the bucket when version or checksum differ
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.compiled[bucket.key] = code = bucket.bytecode_to_string()
+        target = self.folder() / f"{bucket.key}.jinja"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".jinja-", delete=False) as tmp:
+                tmp.write(code)
+            os.replace(tmp.name, target)
+        except OSError:
+            pass
 
 
 _COMPILED = _CompiledTemplates()

@@ -40,3 +40,10 @@ def _on_first_use(module_name: str) -> Builder:
 
 REGISTERED: dict[str, Builder] = {name: _on_first_use(module) for name, module in MODULES.items()}
 FORMATS: dict[str, Builder] = dict(REGISTERED)  # what `builder build` runs (tests may swap one in)
+
+
+def import_builder(name: str) -> None:
+    """Import the module of format ``name`` now (a build forks its workers after this, so they
+    share the imported code instead of each importing it)."""
+    if FORMATS[name] is REGISTERED[name]:
+        importlib.import_module(MODULES[name])

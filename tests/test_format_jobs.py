@@ -1,0 +1,74 @@
+"""Formats built by worker processes: the same files as one after another, and their errors intact."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builder.errors import BuildError, CourseError, Pos, Problem
+from builder.format_jobs import default_jobs
+from builder.formats import FORMATS
+from tests.conftest import OSEE, run
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_parallel_and_serial_builds_write_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run("build", OSEE, "--out", serial, "--no-cache", "--jobs", "1").exit_code == 0
+    result = run("build", OSEE, "--out", parallel, "--no-cache", "--jobs", "3")
+    assert result.exit_code == 0, result.stderr
+    one, other = _files(serial / "osee"), _files(parallel / "osee")
+    assert len(one) > 30  # every format: packages, banks, the web site's pages
+    assert sorted(one) == sorted(other)
+    assert [name for name in one if one[name] != other[name]] == []
+    # the outputs are announced in the order of the formats, whichever worker finished first
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        line.split(":")[0] for line in run("build", OSEE, "--out", serial, "--jobs", "1").stdout.splitlines()
+    ]
+
+
+def test_a_course_error_raised_in_a_worker_keeps_its_positions(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = Pos(mini / "course.yaml", 3, 7)
+
+    def refuses(course: object, out_dir: Path) -> list[Path]:
+        raise CourseError([Problem(where, "first problem"), Problem(Pos(where.file, 9, 1), "second problem")])
+
+    monkeypatch.setitem(FORMATS, "gift", refuses)
+    result = run("build", mini, "--out", tmp_path / "out", "-f", "gift", "-f", "web", "--jobs", "2")
+    assert result.exit_code == 2
+    assert f"{mini / 'course.yaml'}:3:7: first problem" in result.stderr
+    assert f"{mini / 'course.yaml'}:9:1: second problem" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_build_error_in_a_worker_fails_the_build_and_writes_nothing(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(course: object, out_dir: Path) -> list[Path]:
+        raise BuildError("cc13 failed on purpose")
+
+    monkeypatch.setitem(FORMATS, "cc13", broken)
+    out = tmp_path / "out"
+    result = run("build", mini, "--out", out, "--jobs", "2")
+    assert result.exit_code == 1
+    assert "cc13 failed on purpose" in result.stderr
+    assert not (out / "mini").exists()
+
+
+def test_jobs_default_to_the_usable_cpus_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BUILDER_JOBS", raising=False)
+    assert default_jobs() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("BUILDER_JOBS", "5")
+    assert default_jobs() == 5
+    monkeypatch.setenv("BUILDER_JOBS", "zero")
+    assert default_jobs() == len(os.sched_getaffinity(0))
