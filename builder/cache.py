@@ -19,7 +19,6 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from builder.paths import PACKAGE_DIR, SCHEMAS
@@ -55,6 +54,8 @@ def _hash_tree(digest: hashlib._Hash, root: Path, exclude: Path | None = None) -
 
 
 def _builder_digest() -> str:
+    from importlib import metadata  # only a cached build needs the versions
+
     digest = hashlib.sha256(sys.version.encode())
     for library in LIBRARIES:
         try:

@@ -6,13 +6,14 @@ get them; ``-q`` prints only errors, ``-v`` adds diagnostics.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -20,12 +21,7 @@ from builder import output
 from builder.errors import BuildError, CourseError
 from builder.format_jobs import JOBS_ENV, cacheable, default_jobs, run_formats
 from builder.formats import FORMATS
-from builder.inspect.command import validate_command
 from builder.paths import course_or_default
-from builder.preview import preview_command
-from builder.quiz.command import quiz_command
-from builder.scaffold import new_command
-from builder.schema_commands import schemas_command
 from builder.schemas import EXIT_SCHEMAS_MISSING, SchemaMissingError, schema_dir_option, use_schema_dir
 
 if TYPE_CHECKING:
@@ -60,7 +56,30 @@ def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands defined in other modules are imported only when run or listed (click's "lazily
+    loading subcommands" pattern): `builder build` does not import the preview server's code."""
+
+    LAZY: ClassVar[dict[str, str]] = {
+        "quiz": "builder.quiz.command:quiz_command",
+        "validate": "builder.inspect.command:validate_command",
+        "schemas": "builder.schema_commands:schemas_command",
+        "new": "builder.scaffold:new_command",
+        "preview": "builder.preview:preview_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lms-package-builder")
 @click.option("-v", "--verbose", is_flag=True, help="Also print diagnostics (e.g. suspend_data budgets).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
@@ -293,10 +312,3 @@ def diff(base: Path, overlay: Path) -> None:
         sys.exit(2)
     for line in diff_lines(course.overlay):
         click.echo(line)
-
-
-main.add_command(quiz_command)
-main.add_command(validate_command)
-main.add_command(schemas_command)
-main.add_command(new_command)
-main.add_command(preview_command)

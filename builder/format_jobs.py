@@ -16,13 +16,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.formats import FORMATS, REGISTERED, import_builder
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from builder.cache import BuildCache, Entry
     from builder.model import Course
 
@@ -124,7 +125,7 @@ def _in_workers(
     done: Callable[[str], None],
 ) -> dict[str, list[Path]]:
     import multiprocessing
-    from concurrent.futures import as_completed
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     global _shared
     order = {name: i for i, name in enumerate(HEAVIEST_FIRST)}

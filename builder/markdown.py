@@ -174,7 +174,26 @@ def render_detached(text: str, top_heading: int = 2) -> str:
 
     Cached: the same descriptions recur across questions and formats of one build.
     """
+    if (plain := _plain_paragraph(text)) is not None:
+        return plain
     return render(text, _drop_link, top_heading=top_heading, md=_DETACHED).strip()
+
+
+# Characters that can start or end any CommonMark construct (emphasis, code, links, autolinks,
+# entities, escapes, headings, tables, strikethrough), and line starts that open a block.
+_MARKUP = frozenset("\\`*_[]<>&!#|~\0")
+_BLOCK_START = re.compile(r"[-+=>]|\d{1,9}[.)]")
+
+
+def _plain_paragraph(text: str) -> str | None:
+    """The HTML of a one-line text with no Markdown syntax at all (most option and feedback texts)
+    without parsing it: ``<p>text</p>`` with quotes escaped, exactly what the parser gives
+    (tests compare the two on generated texts); None when the text needs the parser."""
+    if not text or text != text.strip() or _MARKUP.intersection(text) or _BLOCK_START.match(text):
+        return None
+    if any(ch.isspace() and ch != " " for ch in text):  # line breaks, tabs, other spaces
+        return None
+    return "<p>" + text.replace('"', "&quot;") + "</p>"
 
 
 def render_detached_inline(text: str) -> str:

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from builder.errors import Problem
@@ -52,16 +53,22 @@ def chance(q: Question) -> Fraction:
     if q.type is QuestionType.MULTIPLE_RESPONSE:
         if len(q.options) > MAX_SUBSET_OPTIONS:
             return Fraction(1, len(q.options))
-        total = Fraction(0)
-        for size in range(len(q.options) + 1):
-            for subset in itertools.combinations(q.options, size):
-                total += max(Fraction(0), sum((o.weight for o in subset), Fraction(0)))
-        return total / 2 ** len(q.options)
+        return _subset_chance(tuple(sorted(o.weight for o in q.options)))
     if q.type is QuestionType.MATCHING:
         return Fraction(1, len(q.pairs) + len(q.distractors))
     if q.type is QuestionType.ORDERING:
         return Fraction(1, len(q.steps))
     return Fraction(0)  # numerical and short answer: nothing to pick from
+
+
+@lru_cache(maxsize=1024)
+def _subset_chance(weights: tuple[Fraction, ...]) -> Fraction:
+    """Mean score of ticking a random subset of options with these weights (negatives floor at 0)."""
+    total = Fraction(0)
+    for size in range(len(weights) + 1):
+        for subset in itertools.combinations(weights, size):
+            total += max(Fraction(0), sum(subset, Fraction(0)))
+    return total / 2 ** len(weights)
 
 
 def _matching_by_words(q: Question) -> Fraction:

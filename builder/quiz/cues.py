@@ -113,7 +113,12 @@ def _stemmer_for(name: str) -> Any:
 
 def words(text: str) -> list[str]:
     """Every word of ``text``, lower case, Markdown marks and punctuation left out."""
-    return [w.casefold().replace("’", "'") for w in _WORD.findall(re.sub(r"[*_`]", " ", text))]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:  # the audit reads each option many times
+    return tuple(w.casefold().replace("’", "'") for w in _WORD.findall(re.sub(r"[*_`]", " ", text)))
 
 
 def content_stems(text: str) -> frozenset[str]:
@@ -140,7 +145,7 @@ def shared(a: str, b: str) -> list[str]:
 
 def length(text: str) -> int:
     """Length as a reader judges it: characters of the words, spacing and marks ignored."""
-    return len(" ".join(words(text)))
+    return len(" ".join(_words(text)))
 
 
 def article_before_blank(stem: str) -> str | None:
