@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -53,17 +54,64 @@ class Row:
 
 
 def run(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one child process, which must succeed."""
+    """(seconds, peak memory in MiB) of one child process, which must succeed.
+
+    The memory is the larger of the child's own peak RSS and the peak, sampled every 20 ms, of the
+    proportional set size (PSS) summed over the child and its descendants: a build's worker
+    processes count, and pages they share with the build (forked copy-on-write) count once.
+    """
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child never blocks
         started = time.perf_counter()
         child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        sampler = TreeMemory(child.pid)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        sampler.stop()
         if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
             lines = errors.read().decode("utf-8", "replace").strip().splitlines() or ["(no output)"]
             raise Failed(f"{' '.join(map(str, args[2:4]))}: {lines[0][:160]} ({len(lines)} lines)")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, max(usage.ru_maxrss / 1024, sampler.peak_kib / 1024)
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants (Linux /proc; elsewhere nothing)."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak_kib = pid, interval, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.interval):
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, i = [pid], 0
+    while i < len(pids):
+        try:
+            text = Path(f"/proc/{pids[i]}/task/{pids[i]}/children").read_text()
+        except OSError:
+            text = ""
+        pids += [int(p) for p in text.split()]
+        i += 1
+    return pids
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def has_cache() -> bool:

@@ -130,8 +130,7 @@ def _in_workers(
     global _shared
     order = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
     queue = sorted(names, key=lambda n: order.get(n, len(order)))
-    for name in names:
-        import_builder(name)
+    _prepare(names, model)
     _shared = (model, staging, cache)
     results: dict[str, list[Path]] = {}
     try:
@@ -153,6 +152,17 @@ def _in_workers(
     finally:
         _shared = None
     return results
+
+
+def _prepare(names: list[str], model: Course) -> None:
+    """Load here, once, what every worker would otherwise load for itself: the formats' code and
+    the course language's locale data and messages (forked workers inherit them)."""
+    from builder import i18n
+
+    for name in names:
+        import_builder(name)
+    i18n.direction(model.language)
+    i18n.translations(model.language)
 
 
 def _worker_build(name: str) -> list[Path]:

@@ -180,8 +180,9 @@ def render_detached(text: str, top_heading: int = 2) -> str:
 
 
 # Characters that can start or end any CommonMark construct (emphasis, code, links, autolinks,
-# entities, escapes, headings, tables, strikethrough), and line starts that open a block.
-_MARKUP = frozenset("\\`*_[]<>&!#|~\0")
+# entities, escapes, headings, tables, strikethrough), whitespace other than the space (line
+# breaks, tabs), and line starts that open a block.
+_NEEDS_PARSER = re.compile(r"[\\`*_\[\]<>&!#|~\x00]|[^\S ]")
 _BLOCK_START = re.compile(r"[-+=>]|\d{1,9}[.)]")
 
 
@@ -189,9 +190,7 @@ def _plain_paragraph(text: str) -> str | None:
     """The HTML of a one-line text with no Markdown syntax at all (most option and feedback texts)
     without parsing it: ``<p>text</p>`` with quotes escaped, exactly what the parser gives
     (tests compare the two on generated texts); None when the text needs the parser."""
-    if not text or text != text.strip() or _MARKUP.intersection(text) or _BLOCK_START.match(text):
-        return None
-    if any(ch.isspace() and ch != " " for ch in text):  # line breaks, tabs, other spaces
+    if not text or text != text.strip() or _NEEDS_PARSER.search(text) or _BLOCK_START.match(text):
         return None
     return "<p>" + text.replace('"', "&quot;") + "</p>"
 

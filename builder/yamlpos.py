@@ -69,6 +69,7 @@ class YamlDoc:
 FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_NODES = 200_000  # far above any real course; stops alias bombs ("billion laughs")
 MAX_DEPTH = 64
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -183,15 +184,18 @@ class _Builder:
         return result
 
     def scalar(self, node: yaml.Node) -> Any:
-        if problem := limits.yaml_int_problem(node.tag, str(node.value)):
+        if node.tag == _STR_TAG:  # most values: the constructor would return node.value as it is
+            value = node.value
+        elif problem := limits.yaml_int_problem(node.tag, str(node.value)):
             self.fail(node, problem)
             return None
-        try:
-            value = self.ctor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
-            self.fail(node, f"unsupported YAML value: {problem}")
-            return None
+        else:
+            try:
+                value = self.ctor.construct_object(node, deep=True)
+            except yaml.YAMLError as exc:
+                problem = getattr(exc, "problem", None) or str(exc)
+                self.fail(node, f"unsupported YAML value: {problem}")
+                return None
         if isinstance(value, str) and (bad := forbidden_char(value)):
             self.fail(
                 node, f"text contains the control character {bad}, which no package can carry; remove it"

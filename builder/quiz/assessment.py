@@ -69,9 +69,11 @@ class _Sources:
         self.layers = course.layers or (course.root,)
         self.folder = module.folder
         self.texts: dict[Path, str | None] = {}
+        self.paths: dict[str, Path] = {}  # as cited -> resolved (most items cite one file)
 
     def text(self, rel: str) -> str | None:
-        path = (self.folder / rel).resolve()
+        if (path := self.paths.get(rel)) is None:
+            path = self.paths[rel] = (self.folder / rel).resolve()
         if path not in self.texts:
             inside = any(path.is_relative_to(layer) for layer in self.layers)
             ok = inside and path.is_file() and path.suffix in (".md", ".yaml")

@@ -233,7 +233,20 @@ class QuizAudit:
 
 
 def _slot_mean(slot: tuple[Question, ...], score: Callable[[Question], Fraction]) -> Fraction:
+    if len(slot) == 1:
+        return score(slot[0])
     return sum((score(q) for q in slot), Fraction(0)) / len(slot)
+
+
+def _points_total(slots: list[tuple[Question, ...]], score: Callable[[Question], Fraction]) -> Fraction:
+    """Sum over slots of points x expected score, exactly: numerators are added per denominator
+    (a handful: option counts) and only those sums become Fractions."""
+    by_denominator: dict[int, int] = {}
+    for slot in slots:
+        value = _slot_mean(slot, score)
+        d = value.denominator
+        by_denominator[d] = by_denominator.get(d, 0) + slot[0].points * value.numerator
+    return sum((Fraction(n, d) for d, n in sorted(by_denominator.items())), Fraction(0))
 
 
 def audit_quiz(quiz: Quiz, course: Course) -> QuizAudit:
@@ -243,12 +256,9 @@ def audit_quiz(quiz: Quiz, course: Course) -> QuizAudit:
     return QuizAudit(
         quiz.module_id,
         points,
-        sum((slot[0].points * _slot_mean(slot, chance) for slot in graded), Fraction(0)),
+        _points_total(graded, chance),
         {
-            name: sum(
-                (slot[0].points * _slot_mean(slot, lambda q, s=strategy: s(q, seen)) for slot in graded),
-                Fraction(0),
-            )
+            name: _points_total(graded, lambda q, s=strategy: s(q, seen))
             for name, strategy in STRATEGIES.items()
         },
     )

@@ -86,7 +86,7 @@ class Option:
 
     @property
     def correct(self) -> bool:
-        return self.weight > 0
+        return self.weight.numerator > 0  # a Fraction's sign is its numerator's (and fast to read)
 
 
 @dataclass(frozen=True)
