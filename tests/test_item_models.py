@@ -22,7 +22,6 @@ SOURCE = Source("module.yaml")
 def make(model: dict, seed: int = 1) -> tuple[list, list]:
     return instantiate(
         model,
-        module_id="m",
         question_id=lambda n: f"m.model.{n}",
         competency="c",
         objective="Compute it.",

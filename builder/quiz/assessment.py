@@ -252,7 +252,6 @@ def assessment_slots(course: Course, module: Module) -> tuple[list[Slot], list[P
                 if kind_key == "models":
                     made, model_problems = instantiate(
                         entry,
-                        module_id=module.id,
                         question_id=lambda n, e=entry: stable_id(module.id, e["id"], n),
                         seed=course.quiz.seed,
                         at=at,

@@ -16,7 +16,8 @@ from builder.quiz.positions import spread_keys
 def _module_quiz(course: Course, module: Module, slots: list[Slot]) -> tuple[Quiz, list[Problem]]:
     problems: list[Problem] = []
     limit = module.quiz.questions
-    drawn = draw(slots, limit, rng_for(course.quiz.seed, "draw", module.id))
+    # Seeded by the items' text, not the module's id: a renamed module draws the same items.
+    drawn = draw(slots, limit, rng_for(course.quiz.seed, "draw", *sorted(slot[0].stem for slot in slots)))
     if limit is not None and drawn.needed > limit:
         problems.append(
             Problem(

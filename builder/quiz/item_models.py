@@ -58,7 +58,6 @@ class _Invalid(Exception):
 def instantiate(
     model: Mapping[str, Any],
     *,
-    module_id: str,
     question_id: Callable[[str], str],
     competency: str,
     objective: str,
@@ -69,7 +68,8 @@ def instantiate(
     """The model's items (``instances`` of them), or the problems that keep it from making them."""
     wanted = model.get("instances", DEFAULT_INSTANCES)
     combos = list(_combinations(model["variables"]))
-    rng = rng_for(seed, "item-model", module_id, model["id"])
+    # Seeded by the model's own id, not the module's: renaming a module changes no variant.
+    rng = rng_for(seed, "item-model", model["id"])
     rng.shuffle(combos)
     questions: list[Question] = []
     seen_stems: set[str] = set()
@@ -178,7 +178,7 @@ def _one(
             )
         )
     # Option ids must not tell the key: number them in a seeded order of their own.
-    order = rng_for(0, qid, "options")
+    order = rng_for(0, model["id"], stem, "options")  # the variant's own text, not its module's id
     order.shuffle(options)
     options = [
         Option(f"o{n + 1}", o.text, o.weight, o.feedback, o.pos, o.misconception)
