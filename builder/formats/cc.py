@@ -39,7 +39,7 @@ from builder.paths import STATIC
 from builder.quiz import build_quizzes
 from builder.quiz.model import Quiz
 from builder.render import ASSETS_DIR, STATIC_DIR, Renderer, category_url, index_url, module_url, page_url
-from builder.xsd_check import assert_valid, hardened_parser
+from builder.xsd_check import assert_valid_tree
 
 WEB = "web_resources"  # folder of every page and asset (the name Canvas also uses for course files)
 MANIFEST = "imsmanifest.xml"
@@ -133,7 +133,8 @@ class _Cartridge:
         self.course, self.v = course, version
         self.renderer = Renderer(course, chrome=False)
         self.entries: dict[str, bytes | Path] = {}
-        self.xml_docs: list[tuple[str, bytes, str]] = []  # (entry name, content, doc type) to validate
+        # (entry name, content, the element it was serialised from, doc type) to validate
+        self.xml_docs: list[tuple[str, bytes, etree._Element, str]] = []
         self.summary = Summary()
         self.competencies = {c.id: c for c in course.competencies()}
         nsmap = {None: version.cp, "lomimscc": version.lom, "xsi": XSI}
@@ -240,13 +241,15 @@ class _Cartridge:
             root = etree.Element(f"{{{self.v.weblink}}}webLink", nsmap={None: self.v.weblink})
             _el(root, self.v.weblink, "title", link.title)
             _el(root, self.v.weblink, "url", href=link.url, target="_blank")
-            self.add_xml(f"{ident}/weblink.xml", _xml(root), "weblink")
+            self.add_xml(f"{ident}/weblink.xml", root, "weblink")
             self._resource(ident, self.v.weblink_type, [f"{ident}/weblink.xml"])
             self._link_item(parent, f"{owner}_link{number}", link.title, ident)
 
-    def add_xml(self, name: str, data: bytes, doc_type: str) -> None:
+    def add_xml(self, name: str, root: etree._Element, doc_type: str, data: bytes | None = None) -> None:
+        """An XML entry from its root element (``data``: its serialisation, when already made)."""
+        data = _xml(root) if data is None else data
         self.entries[name] = data
-        self.xml_docs.append((name, data, doc_type))
+        self.xml_docs.append((name, data, root, doc_type))
 
     def shared_resource(self) -> None:
         """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
@@ -297,12 +300,12 @@ class _Cartridge:
         assessment = qti.assessment_xml(
             quiz, ident, title, rubric, language=self.course.language, seed=self.course.quiz.seed
         )
-        problems = qti.moodle_problems(assessment.xml)
+        problems = qti.moodle_problems(assessment.root)
         if problems:
             raise BuildError(
                 f"{ident}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems)
             )
-        self.add_xml(f"{ident}/assessment.xml", assessment.xml, "qti")
+        self.add_xml(f"{ident}/assessment.xml", assessment.root, "qti", assessment.xml)
         resource = self._resource(ident, self.v.assessment_type, [f"{ident}/assessment.xml"])
         for item in assessment.items:
             self.summary.questions[item.profile.value] += 1
@@ -321,7 +324,7 @@ class _Cartridge:
         root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
         _el(root, self.v.topic, "title", title)
         _el(root, self.v.topic, "text", body, texttype="text/html")
-        self.add_xml(f"{ident}/topic.xml", _xml(root), "discussion")
+        self.add_xml(f"{ident}/topic.xml", root, "discussion")
         self._resource(ident, self.v.topic_type, [f"{ident}/topic.xml"])
         self._link_item(parent, f"module_{module.id}_reflection", title, ident)
 
@@ -378,10 +381,9 @@ class _Cartridge:
 
     def validate(self) -> None:
         """XSD, profile Schematron rules and Moodle's rules for every XML file; any problem fails."""
-        for name, data, doc_type in self.xml_docs:
-            assert_valid(data, self.v.schema_set, doc_type, name=name)
-            tree = etree.fromstring(data, hardened_parser())
-            issues = cc_rules.schematron_issues(tree, self.v.schema_set, doc_type)
+        for name, data, root, doc_type in self.xml_docs:
+            assert_valid_tree(root, data, self.v.schema_set, doc_type, name=name)
+            issues = cc_rules.schematron_issues(root, self.v.schema_set, doc_type)
             if issues:
                 raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
         listed = self.manifest.xpath("//cp:file/@href", namespaces={"cp": self.v.cp})
@@ -397,7 +399,7 @@ class _Cartridge:
                 )
 
     def write(self, target: Path) -> None:
-        self.add_xml(MANIFEST, _xml(self.manifest), "manifest")
+        self.add_xml(MANIFEST, self.manifest, "manifest")
         self.validate()
         self.summary.files = len(self.entries)
         write_zip(target, self.entries, build_timestamp(self.course.release_date))

@@ -52,6 +52,7 @@ MAX_WEIGHTING = 99  # cc_weighting is an integer 1..99 (profile rule 2c)
 class Assessment:
     xml: bytes
     items: tuple[CcItem, ...]
+    root: etree._Element  # the questestinterop element xml was serialised from
 
 
 def _html(text: str) -> str:
@@ -241,13 +242,14 @@ def assessment_xml(
     for item in items:
         section.append(item_element(item))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return Assessment(xml, items)
+    return Assessment(xml, items, root)
 
 
-def moodle_problems(xml: bytes) -> list[str]:
+def moodle_problems(xml: bytes | etree._Element) -> list[str]:
     """What Moodle's importer would drop or choke on: an item without exactly one ``cc_profile`` it
-    maps, or a true/false item whose answers are not ``true`` and ``false``."""
-    root = etree.fromstring(xml, hardened_parser())
+    maps, or a true/false item whose answers are not ``true`` and ``false``. ``xml`` is the document
+    or its root element."""
+    root = etree.fromstring(xml, hardened_parser()) if isinstance(xml, bytes) else xml
     ns = {"q": QTI_NS}
     problems = []
     for item in root.iterfind(".//q:section/q:item", ns):
