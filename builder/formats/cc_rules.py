@@ -13,11 +13,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lxml import etree, isoschematron
+from lxml import etree
 
 from builder.schemas import default_catalog
 from builder.xsd_check import hardened_parser
+
+if TYPE_CHECKING:
+    from lxml import isoschematron
 
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
@@ -151,6 +155,8 @@ def _passes(tree: etree._Element, compiled: Compiled) -> bool:
 
 @cache
 def _schematron(schema_dir: Path, set_name: str, rel: str) -> isoschematron.Schematron:
+    from lxml import isoschematron  # only to word failures: its import compiles XSLT (~6 ms)
+
     rules = _rule_xml(schema_dir, set_name, rel)
     # The embedded rules use pre-ISO attributes (pattern/@name) the ISO meta-schema rejects; the
     # rule logic itself is standard XPath 1.0.
