@@ -246,25 +246,32 @@ def assessment_xml(
     return Assessment(xml, items, root)
 
 
+_NS = {"q": QTI_NS}
+_ITEMS = etree.XPath(".//q:section/q:item", namespaces=_NS)
+_PROFILES = etree.XPath(
+    "q:itemmetadata/q:qtimetadata/q:qtimetadatafield[q:fieldlabel='cc_profile']/q:fieldentry/text()",
+    namespaces=_NS,
+)
+_LABELS = etree.XPath(".//q:response_label/@ident", namespaces=_NS)
+_MOODLE_PROFILES = frozenset(Profile)  # the cc_profile values Moodle maps
+
+
 def moodle_problems(xml: bytes | etree._Element) -> list[str]:
     """What Moodle's importer would drop or choke on: an item without exactly one ``cc_profile`` it
     maps, or a true/false item whose answers are not ``true`` and ``false``. ``xml`` is the document
     or its root element."""
     root = etree.fromstring(xml, hardened_parser()) if isinstance(xml, bytes) else xml
-    ns = {"q": QTI_NS}
     problems = []
-    for item in root.iterfind(".//q:section/q:item", ns):
+    items = _ITEMS(root)
+    for item in items:
         ident = item.get("ident")
-        profiles = item.xpath(
-            "q:itemmetadata/q:qtimetadata/q:qtimetadatafield[q:fieldlabel='cc_profile']/q:fieldentry/text()",
-            namespaces=ns,
-        )
-        if len(profiles) != 1 or profiles[0] not in set(Profile):
+        profiles = _PROFILES(item)
+        if len(profiles) != 1 or profiles[0] not in _MOODLE_PROFILES:
             problems.append(f"item {ident}: cc_profile {profiles or 'missing'}; Moodle would drop it")
         elif profiles[0] == Profile.TRUE_FALSE:
-            labels = item.xpath(".//q:response_label/@ident", namespaces=ns)
+            labels = _LABELS(item)
             if sorted(labels) != ["false", "true"]:
                 problems.append(f"item {ident}: true/false answers {labels}; Moodle needs true and false")
-    if not problems and not root.xpath(".//q:section/q:item", namespaces=ns):
+    if not problems and not items:
         problems.append("no item: Moodle would abort the whole import")
     return problems
