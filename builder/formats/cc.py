@@ -231,7 +231,7 @@ class _Cartridge:
             next=None,
             **context,
         )
-        return _filebase_links(_without_page_links(html))
+        return _cartridge_links(html)
 
     def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
         for number, link in enumerate(links, start=1):
@@ -456,23 +456,29 @@ def _generated_prompt(module: Module, lang: str = "en") -> str:
 FILEBASE = "$IMS-CC-FILEBASE$"
 
 
-def _filebase_links(html: str) -> str:
+def _cartridge_links(html: str) -> str:
+    """The page with its links as a cartridge needs them (one parse for both rewrites below)."""
+    doc = lxml.html.document_fromstring(html)
+    _without_page_links(doc)
+    _filebase_links(doc)
+    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
+
+
+def _filebase_links(doc: lxml.html.HtmlElement) -> None:
     """Stylesheet, image and attachment links of a page start with $IMS-CC-FILEBASE$/.
 
     The token stands for the folder of the cartridge's web files (web_resources/, where the pages
     are too): Open edX's converter rewrites only links that carry it, Canvas resolves it against
     web_resources/, and Moodle removes it and resolves the rest against the page's own folder.
     """
-    doc = lxml.html.document_fromstring(html)
     for element in doc.iter(etree.Element):
         for attr in ("src", "href"):
             value = element.get(attr, "")
             if value.startswith((f"{STATIC_DIR}/", f"{ASSETS_DIR}/")):
                 element.set(attr, f"{FILEBASE}/{value}")
-    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
 
 
-def _without_page_links(html: str) -> str:
+def _without_page_links(doc: lxml.html.HtmlElement) -> None:
     """Links from one cartridge page to another become plain text.
 
     LMSs import each page as an activity of its own: Moodle copies no HTML file into the course files
@@ -480,15 +486,9 @@ def _without_page_links(html: str) -> str:
     another page would be broken there; the course structure of the LMS leads to every page instead.
     Links within the page, to attachments and to the web stay.
     """
-    doc = lxml.html.document_fromstring(html)
-    changed = False
     for anchor in doc.iter("a"):
         parts = urlsplit(anchor.get("href", ""))
         if not parts.scheme and not parts.netloc and parts.path.endswith(".html"):
             anchor.tag = "span"
             for attr in ("href", "rel", "target"):
                 anchor.attrib.pop(attr, None)
-            changed = True
-    if not changed:
-        return html
-    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from lxml import etree
 
@@ -66,13 +67,15 @@ def _html(text: str) -> str:
 # --- XML -------------------------------------------------------------------------------------------
 
 
+@cache
 def _q(tag: str) -> str:
     return f"{{{QTI_NS}}}{tag}"
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, _q(tag), attrs)
-    element.text = text
+    if text is not None:  # a new element has no text: setting None would only cost time
+        element.text = text
     return element
 
 
