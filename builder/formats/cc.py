@@ -133,8 +133,6 @@ class _Cartridge:
         self.course, self.v = course, version
         self.renderer = Renderer(course, chrome=False)
         self.entries: dict[str, bytes | Path] = {}
-        # (entry name, content, the element it was serialised from, doc type) to validate
-        self.xml_docs: list[tuple[str, bytes, etree._Element, str]] = []
         self.summary = Summary()
         self.competencies = {c.id: c for c in course.competencies()}
         nsmap = {None: version.cp, "lomimscc": version.lom, "xsi": XSI}
@@ -246,10 +244,14 @@ class _Cartridge:
             self._link_item(parent, f"{owner}_link{number}", link.title, ident)
 
     def add_xml(self, name: str, root: etree._Element, doc_type: str, data: bytes | None = None) -> None:
-        """An XML entry from its root element (``data``: its serialisation, when already made)."""
+        """An XML entry from its root element (``data``: its serialisation, when already made),
+        checked against its XSD and the profile's Schematron rules now: no tree is kept for later."""
         data = _xml(root) if data is None else data
+        assert_valid_tree(root, data, self.v.schema_set, doc_type, name=name)
+        issues = cc_rules.schematron_issues(root, self.v.schema_set, doc_type)
+        if issues:
+            raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
         self.entries[name] = data
-        self.xml_docs.append((name, data, root, doc_type))
 
     def shared_resource(self) -> None:
         """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
@@ -379,28 +381,23 @@ class _Cartridge:
 
     # --- checks
 
-    def validate(self) -> None:
-        """XSD, profile Schematron rules and Moodle's rules for every XML file; any problem fails."""
-        for name, data, root, doc_type in self.xml_docs:
-            assert_valid_tree(root, data, self.v.schema_set, doc_type, name=name)
-            issues = cc_rules.schematron_issues(root, self.v.schema_set, doc_type)
-            if issues:
-                raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
+    def validate(self, manifest: bytes) -> None:
+        """What holds for the whole cartridge (each XML file was checked when added): every listed
+        file present, and Moodle's detection of a CC 1.1 manifest; any problem fails."""
         listed = self.manifest.xpath("//cp:file/@href", namespaces={"cp": self.v.cp})
         missing = sorted(set(listed) - set(self.entries))
         if missing:
             raise BuildError(f"{MANIFEST} lists files missing from the cartridge: {', '.join(missing)}")
-        if self.v.name == "cc11":
-            manifest = self.xml_docs[-1][1]
-            if not moodle_detects_cc(manifest, "1.1", OLD_MOODLE_DETECTION_BYTES):
-                raise BuildError(
-                    f"{MANIFEST}: Moodle would not recognise the cartridge: the default namespace "
-                    f"{self.v.cp} is not declared in the first {OLD_MOODLE_DETECTION_BYTES} bytes"
-                )
+        if self.v.name == "cc11" and not moodle_detects_cc(manifest, "1.1", OLD_MOODLE_DETECTION_BYTES):
+            raise BuildError(
+                f"{MANIFEST}: Moodle would not recognise the cartridge: the default namespace "
+                f"{self.v.cp} is not declared in the first {OLD_MOODLE_DETECTION_BYTES} bytes"
+            )
 
     def write(self, target: Path) -> None:
-        self.add_xml(MANIFEST, self.manifest, "manifest")
-        self.validate()
+        manifest = _xml(self.manifest)
+        self.add_xml(MANIFEST, self.manifest, "manifest", manifest)
+        self.validate(manifest)
         self.summary.files = len(self.entries)
         write_zip(target, self.entries, build_timestamp(self.course.release_date))
 
