@@ -116,6 +116,27 @@ def assert_valid(
         raise InvalidXmlError(shown, set_name, doc_type, issues)
 
 
+def assert_valid_tree(
+    root: etree._Element,
+    data: bytes,
+    set_name: str,
+    doc_type: str,
+    catalog: SchemaCatalog | None = None,
+    *,
+    name: str,
+) -> None:
+    """``assert_valid`` for a document built in memory and serialised to ``data``, without parsing it.
+
+    The tree is what was serialised, so it is exactly as valid: only on failure is ``data`` parsed,
+    to report each issue with its line in the file (the tree's own issues if that finds none).
+    """
+    issues = validate_xml(data, set_name, doc_type, catalog, name=name, tree=root.getroottree())
+    if issues:
+        raise InvalidXmlError(
+            name, set_name, doc_type, validate_xml(data, set_name, doc_type, catalog, name=name) or issues
+        )
+
+
 def xpath_of(element: etree._Element | None, paths: XPaths | None = None) -> str | None:
     """A readable path with the document's own prefixes, e.g. /manifest/resources/resource[2]."""
     return (paths or XPaths()).of(element)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from lxml import etree
 
 from builder.formats import qti
 from builder.formats.cc import VERSIONS, Version
-from builder.formats.cc_rules import schematron_issues
+from builder.formats.cc_rules import RULE_FILES, Compiled, _compiled, _passes, schematron_issues
 from builder.lms_rules import moodle_detects_cc
 from builder.load import load_course
 from builder.quiz import QuestionType, build_quizzes
@@ -110,6 +111,24 @@ def test_qti_and_manifest_pass_the_profiles_schematron_rules(cartridge: Cartridg
         assert (
             schematron_issues(cartridge.xml(cartridge.file_of(resource)), cartridge.v.schema_set, "qti") == []
         )
+
+
+def test_the_manifest_rules_bite_and_the_quick_check_agrees_with_the_exact_one(cartridge: Cartridge) -> None:
+    # The one-XPath pre-check must never pass a document the rule-by-rule evaluation fails.
+    set_name = cartridge.v.schema_set
+    schema_dir = default_catalog().schema_dir
+    (rel,) = RULE_FILES[(set_name, "manifest")]
+    compiled = _compiled(schema_dir, set_name, rel)
+    manifest = etree.fromstring(cartridge.manifest_bytes)
+    assert _passes(manifest, compiled) and _passes_rule_by_rule(manifest, compiled)
+    general = cartridge.xpath(manifest, "//lom:lom/lom:general")[0]
+    general.append(etree.fromstring(etree.tostring(cartridge.xpath(general, "lom:title")[0])))
+    assert not _passes(manifest, compiled) and not _passes_rule_by_rule(manifest, compiled)
+    assert any("title" in issue for issue in schematron_issues(manifest, set_name, "manifest"))
+
+
+def _passes_rule_by_rule(tree: etree._Element, compiled: Compiled) -> bool:
+    return _passes(tree, replace(compiled, any_failure=lambda *_a, **_k: True))
 
 
 def test_every_resource_file_is_in_the_zip_and_every_reference_resolves(cartridge: Cartridge) -> None:

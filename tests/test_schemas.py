@@ -23,7 +23,7 @@ from builder.schemas import (
     default_catalog,
     schema_dir_option,
 )
-from builder.xsd_check import assert_valid, hardened_parser, validate_xml
+from builder.xsd_check import assert_valid, assert_valid_tree, hardened_parser, validate_xml
 from tests.xxe import ENTITY_REFS, hostile_doctype
 
 XML = Path(__file__).parent / "fixtures" / "xml"
@@ -164,6 +164,46 @@ def test_invalid_variant_reports_line_and_message(
     with pytest.raises(BuildError) as raised:
         assert_valid(path, set_name, doc_type, catalog)
     assert f"{path}:{invalid_line(path)}:" in str(raised.value)
+
+
+@pytest.mark.parametrize(("fixture", "set_name", "doc_type", "error"), DOCUMENTS)
+def test_a_tree_built_in_memory_is_judged_as_its_serialisation_and_reported_with_its_lines(
+    catalog: SchemaCatalog, fixture: str, set_name: str, doc_type: str, error: str
+) -> None:
+    for variant in (fixture, f"{fixture}_invalid"):
+        # A tree rebuilt element by element (no source lines), serialised as the writers do.
+        parsed = etree.fromstring((XML / f"{variant}.xml").read_bytes(), hardened_parser())
+        root = _rebuilt(parsed)
+        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        from_bytes = validate_xml(data, set_name, doc_type, catalog, name="built.xml")
+        from_tree = validate_xml(data, set_name, doc_type, catalog, name="built.xml", tree=root.getroottree())
+        assert [i.message for i in from_tree] == [i.message for i in from_bytes]
+        if variant == fixture:
+            assert_valid_tree(root, data, set_name, doc_type, catalog, name="built.xml")
+            continue
+        assert from_bytes and error in from_bytes[0].message
+        with pytest.raises(BuildError) as raised:
+            assert_valid_tree(root, data, set_name, doc_type, catalog, name="built.xml")
+        assert str(raised.value).splitlines()[1:] == [str(issue) for issue in from_bytes]
+
+
+def _rebuilt(source: etree._Element) -> etree._Element:
+    """A copy of source made element by element, as the writers build their documents."""
+    root = etree.Element(source.tag, dict(source.attrib), nsmap=source.nsmap)
+
+    def copy_children(source: etree._Element, target: etree._Element) -> None:
+        target.text = source.text
+        for child in source:
+            if isinstance(child.tag, str):
+                copy = etree.SubElement(target, child.tag, dict(child.attrib))
+                copy_children(child, copy)
+            else:
+                copy = etree.Comment(child.text)
+                target.append(copy)
+            copy.tail = child.tail
+
+    copy_children(source, root)
+    return root
 
 
 def test_xpath_uses_the_documents_prefixes(catalog: SchemaCatalog) -> None:

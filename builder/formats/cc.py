@@ -39,7 +39,7 @@ from builder.paths import STATIC
 from builder.quiz import build_quizzes
 from builder.quiz.model import Quiz
 from builder.render import ASSETS_DIR, STATIC_DIR, Renderer, category_url, index_url, module_url, page_url
-from builder.xsd_check import assert_valid, hardened_parser
+from builder.xsd_check import assert_valid_tree
 
 WEB = "web_resources"  # folder of every page and asset (the name Canvas also uses for course files)
 MANIFEST = "imsmanifest.xml"
@@ -133,7 +133,6 @@ class _Cartridge:
         self.course, self.v = course, version
         self.renderer = Renderer(course, chrome=False)
         self.entries: dict[str, bytes | Path] = {}
-        self.xml_docs: list[tuple[str, bytes, str]] = []  # (entry name, content, doc type) to validate
         self.summary = Summary()
         self.competencies = {c.id: c for c in course.competencies()}
         nsmap = {None: version.cp, "lomimscc": version.lom, "xsi": XSI}
@@ -230,7 +229,7 @@ class _Cartridge:
             next=None,
             **context,
         )
-        return _filebase_links(_without_page_links(html))
+        return _cartridge_links(html)
 
     def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
         for number, link in enumerate(links, start=1):
@@ -240,13 +239,19 @@ class _Cartridge:
             root = etree.Element(f"{{{self.v.weblink}}}webLink", nsmap={None: self.v.weblink})
             _el(root, self.v.weblink, "title", link.title)
             _el(root, self.v.weblink, "url", href=link.url, target="_blank")
-            self.add_xml(f"{ident}/weblink.xml", _xml(root), "weblink")
+            self.add_xml(f"{ident}/weblink.xml", root, "weblink")
             self._resource(ident, self.v.weblink_type, [f"{ident}/weblink.xml"])
             self._link_item(parent, f"{owner}_link{number}", link.title, ident)
 
-    def add_xml(self, name: str, data: bytes, doc_type: str) -> None:
+    def add_xml(self, name: str, root: etree._Element, doc_type: str, data: bytes | None = None) -> None:
+        """An XML entry from its root element (``data``: its serialisation, when already made),
+        checked against its XSD and the profile's Schematron rules now: no tree is kept for later."""
+        data = _xml(root) if data is None else data
+        assert_valid_tree(root, data, self.v.schema_set, doc_type, name=name)
+        issues = cc_rules.schematron_issues(root, self.v.schema_set, doc_type)
+        if issues:
+            raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
         self.entries[name] = data
-        self.xml_docs.append((name, data, doc_type))
 
     def shared_resource(self) -> None:
         """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
@@ -297,12 +302,12 @@ class _Cartridge:
         assessment = qti.assessment_xml(
             quiz, ident, title, rubric, language=self.course.language, seed=self.course.quiz.seed
         )
-        problems = qti.moodle_problems(assessment.xml)
+        problems = qti.moodle_problems(assessment.root)
         if problems:
             raise BuildError(
                 f"{ident}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems)
             )
-        self.add_xml(f"{ident}/assessment.xml", assessment.xml, "qti")
+        self.add_xml(f"{ident}/assessment.xml", assessment.root, "qti", assessment.xml)
         resource = self._resource(ident, self.v.assessment_type, [f"{ident}/assessment.xml"])
         for item in assessment.items:
             self.summary.questions[item.profile.value] += 1
@@ -321,7 +326,7 @@ class _Cartridge:
         root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
         _el(root, self.v.topic, "title", title)
         _el(root, self.v.topic, "text", body, texttype="text/html")
-        self.add_xml(f"{ident}/topic.xml", _xml(root), "discussion")
+        self.add_xml(f"{ident}/topic.xml", root, "discussion")
         self._resource(ident, self.v.topic_type, [f"{ident}/topic.xml"])
         self._link_item(parent, f"module_{module.id}_reflection", title, ident)
 
@@ -376,29 +381,23 @@ class _Cartridge:
 
     # --- checks
 
-    def validate(self) -> None:
-        """XSD, profile Schematron rules and Moodle's rules for every XML file; any problem fails."""
-        for name, data, doc_type in self.xml_docs:
-            assert_valid(data, self.v.schema_set, doc_type, name=name)
-            tree = etree.fromstring(data, hardened_parser())
-            issues = cc_rules.schematron_issues(tree, self.v.schema_set, doc_type)
-            if issues:
-                raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
+    def validate(self, manifest: bytes) -> None:
+        """What holds for the whole cartridge (each XML file was checked when added): every listed
+        file present, and Moodle's detection of a CC 1.1 manifest; any problem fails."""
         listed = self.manifest.xpath("//cp:file/@href", namespaces={"cp": self.v.cp})
         missing = sorted(set(listed) - set(self.entries))
         if missing:
             raise BuildError(f"{MANIFEST} lists files missing from the cartridge: {', '.join(missing)}")
-        if self.v.name == "cc11":
-            manifest = self.xml_docs[-1][1]
-            if not moodle_detects_cc(manifest, "1.1", OLD_MOODLE_DETECTION_BYTES):
-                raise BuildError(
-                    f"{MANIFEST}: Moodle would not recognise the cartridge: the default namespace "
-                    f"{self.v.cp} is not declared in the first {OLD_MOODLE_DETECTION_BYTES} bytes"
-                )
+        if self.v.name == "cc11" and not moodle_detects_cc(manifest, "1.1", OLD_MOODLE_DETECTION_BYTES):
+            raise BuildError(
+                f"{MANIFEST}: Moodle would not recognise the cartridge: the default namespace "
+                f"{self.v.cp} is not declared in the first {OLD_MOODLE_DETECTION_BYTES} bytes"
+            )
 
     def write(self, target: Path) -> None:
-        self.add_xml(MANIFEST, _xml(self.manifest), "manifest")
-        self.validate()
+        manifest = _xml(self.manifest)
+        self.add_xml(MANIFEST, self.manifest, "manifest", manifest)
+        self.validate(manifest)
         self.summary.files = len(self.entries)
         write_zip(target, self.entries, build_timestamp(self.course.release_date))
 
@@ -454,23 +453,29 @@ def _generated_prompt(module: Module, lang: str = "en") -> str:
 FILEBASE = "$IMS-CC-FILEBASE$"
 
 
-def _filebase_links(html: str) -> str:
+def _cartridge_links(html: str) -> str:
+    """The page with its links as a cartridge needs them (one parse for both rewrites below)."""
+    doc = lxml.html.document_fromstring(html)
+    _without_page_links(doc)
+    _filebase_links(doc)
+    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
+
+
+def _filebase_links(doc: lxml.html.HtmlElement) -> None:
     """Stylesheet, image and attachment links of a page start with $IMS-CC-FILEBASE$/.
 
     The token stands for the folder of the cartridge's web files (web_resources/, where the pages
     are too): Open edX's converter rewrites only links that carry it, Canvas resolves it against
     web_resources/, and Moodle removes it and resolves the rest against the page's own folder.
     """
-    doc = lxml.html.document_fromstring(html)
     for element in doc.iter(etree.Element):
         for attr in ("src", "href"):
             value = element.get(attr, "")
             if value.startswith((f"{STATIC_DIR}/", f"{ASSETS_DIR}/")):
                 element.set(attr, f"{FILEBASE}/{value}")
-    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"
 
 
-def _without_page_links(html: str) -> str:
+def _without_page_links(doc: lxml.html.HtmlElement) -> None:
     """Links from one cartridge page to another become plain text.
 
     LMSs import each page as an activity of its own: Moodle copies no HTML file into the course files
@@ -478,15 +483,9 @@ def _without_page_links(html: str) -> str:
     another page would be broken there; the course structure of the LMS leads to every page instead.
     Links within the page, to attachments and to the web stay.
     """
-    doc = lxml.html.document_fromstring(html)
-    changed = False
     for anchor in doc.iter("a"):
         parts = urlsplit(anchor.get("href", ""))
         if not parts.scheme and not parts.netloc and parts.path.endswith(".html"):
             anchor.tag = "span"
             for attr in ("href", "rel", "target"):
                 anchor.attrib.pop(attr, None)
-            changed = True
-    if not changed:
-        return html
-    return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode") + "\n"

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from lxml import etree
 
 from builder import markdown
 from builder.errors import BuildError, CourseError, Problem
-from builder.formats.qti_items import CHOICE_PROFILES, CcItem, Choice, Profile, cc_items
+from builder.formats.qti_items import CHOICE_PROFILES, CcItem, Choice, Profile, cc_items, literal_markdown
 from builder.quiz.model import Quiz
 from builder.xsd_check import hardened_parser
 
@@ -52,25 +53,29 @@ MAX_WEIGHTING = 99  # cc_weighting is an integer 1..99 (profile rule 2c)
 class Assessment:
     xml: bytes
     items: tuple[CcItem, ...]
+    root: etree._Element  # the questestinterop element xml was serialised from
 
 
 def _html(text: str) -> str:
     """Markdown as HTML for ``mattext``. Links to course files are dropped (quiz text may only link
     http(s)/mailto). ``%`` is written as a character reference because Open edX URL-decodes
     question text, which would turn ``%25`` into ``%``; every HTML reader shows it as ``%``."""
-    return markdown.render_detached(text).replace("%", "&#37;")
+    html = f"<p>{text}</p>" if literal_markdown(text) else markdown.render_detached(text)
+    return html.replace("%", "&#37;")
 
 
 # --- XML -------------------------------------------------------------------------------------------
 
 
+@cache
 def _q(tag: str) -> str:
     return f"{{{QTI_NS}}}{tag}"
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, _q(tag), attrs)
-    element.text = text
+    if text is not None:  # a new element has no text: setting None would only cost time
+        element.text = text
     return element
 
 
@@ -241,27 +246,35 @@ def assessment_xml(
     for item in items:
         section.append(item_element(item))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return Assessment(xml, items)
+    return Assessment(xml, items, root)
 
 
-def moodle_problems(xml: bytes) -> list[str]:
+_NS = {"q": QTI_NS}
+_ITEMS = etree.XPath(".//q:section/q:item", namespaces=_NS)
+_PROFILES = etree.XPath(
+    "q:itemmetadata/q:qtimetadata/q:qtimetadatafield[q:fieldlabel='cc_profile']/q:fieldentry/text()",
+    namespaces=_NS,
+)
+_LABELS = etree.XPath(".//q:response_label/@ident", namespaces=_NS)
+_MOODLE_PROFILES = frozenset(Profile)  # the cc_profile values Moodle maps
+
+
+def moodle_problems(xml: bytes | etree._Element) -> list[str]:
     """What Moodle's importer would drop or choke on: an item without exactly one ``cc_profile`` it
-    maps, or a true/false item whose answers are not ``true`` and ``false``."""
-    root = etree.fromstring(xml, hardened_parser())
-    ns = {"q": QTI_NS}
+    maps, or a true/false item whose answers are not ``true`` and ``false``. ``xml`` is the document
+    or its root element."""
+    root = etree.fromstring(xml, hardened_parser()) if isinstance(xml, bytes) else xml
     problems = []
-    for item in root.iterfind(".//q:section/q:item", ns):
+    items = _ITEMS(root)
+    for item in items:
         ident = item.get("ident")
-        profiles = item.xpath(
-            "q:itemmetadata/q:qtimetadata/q:qtimetadatafield[q:fieldlabel='cc_profile']/q:fieldentry/text()",
-            namespaces=ns,
-        )
-        if len(profiles) != 1 or profiles[0] not in set(Profile):
+        profiles = _PROFILES(item)
+        if len(profiles) != 1 or profiles[0] not in _MOODLE_PROFILES:
             problems.append(f"item {ident}: cc_profile {profiles or 'missing'}; Moodle would drop it")
         elif profiles[0] == Profile.TRUE_FALSE:
-            labels = item.xpath(".//q:response_label/@ident", namespaces=ns)
+            labels = _LABELS(item)
             if sorted(labels) != ["false", "true"]:
                 problems.append(f"item {ident}: true/false answers {labels}; Moodle needs true and false")
-    if not problems and not root.xpath(".//q:section/q:item", namespaces=ns):
+    if not problems and not items:
         problems.append("no item: Moodle would abort the whole import")
     return problems
