@@ -242,9 +242,15 @@ def render_phrasing(text: str) -> str:
 def plain_text(text: str) -> str:
     """Markdown as plain text for formats that carry no HTML (CASE statements, QTI answer texts):
     a paragraph per block, list items as "- " lines, web links as "text (address)"."""
+    if _plain_paragraph(text) is not None:  # no Markdown: the text itself (spaces as the HTML reads)
+        return " ".join(text.split())
+    return plain_text_of(render_detached(text))
+
+
+def plain_text_of(rendered: str) -> str:
+    """``plain_text`` of HTML that ``render_detached`` gave."""
     import lxml.html  # only the plain-text formats need it
 
-    rendered = render_detached(text)
     if not rendered:
         return ""
 

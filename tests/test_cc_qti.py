@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import string
 import zipfile
 from dataclasses import replace
 from decimal import Decimal
@@ -14,13 +12,12 @@ import pytest
 import yaml
 from lxml import etree
 
-from builder import markdown
-from builder.formats import FORMATS, cc, qti, qti_items
+from builder.formats import FORMATS, cc, qti
 from builder.formats.cc_rules import schematron_issues
 from builder.load import load_course
 from builder.quiz import build_quizzes
 from builder.xsd_check import validate_xml
-from tests.conftest import FIXTURES, OSEE, run
+from tests.conftest import FIXTURES, run
 from tests.scorm_support import every_type_course
 from tests.test_cc_cartridges import expected_items
 
@@ -377,19 +374,3 @@ def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
     # alpha: essay; fill-in, numerical and the item model's first numerical variant; beta: short answer
     assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 4
 
-
-def test_text_taken_as_literal_renders_exactly_as_the_markdown_parser_renders_it() -> None:
-    rng = random.Random(15)
-    alphabet = string.ascii_letters + string.digits + string.punctuation + "    \t\n\r\xa0\u2028éß“’—€😀\x00"
-    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(4000)] + [
-        "".join(rng.choice(string.ascii_letters + " .,?:;'%/-#+=") for _ in range(30)) for _ in range(2000)
-    ]
-    osee = load_course(OSEE)
-    for quiz in build_quizzes(osee).quizzes.values():
-        for q in quiz.questions:
-            samples += [q.stem, q.feedback or "", *(o.text for o in q.options)]
-    literal = [text for text in samples if qti_items.literal_markdown(text)]
-    assert len(literal) > 1000 and len(literal) < len(samples)
-    for text in literal:
-        assert qti_items.plain_text(text) == markdown.plain_text(text), text
-        assert qti._html(text) == markdown.render_detached(text).replace("%", "&#37;"), text

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.markdown import _DETACHED, _drop_link, _plain_paragraph, render
+from builder.load import load_course
+from builder.markdown import _DETACHED, _drop_link, _plain_paragraph, plain_text, plain_text_of, render
+from builder.quiz import build_quizzes
+from tests.conftest import OSEE
 
 # Letters, digits, spaces and every character that means something somewhere in CommonMark.
 PIECES = [*"ab1 .)-+=>*_`[]<>&!#|~\\\"'\t\n\r\x00\u00a0\u2028é—:;/()", "ab", "12", "1.", "www.x.org"]
@@ -29,3 +35,22 @@ def test_plain_texts_take_the_plain_path() -> None:
         assert _plain_paragraph(text) == _parsed(text)
     for text in ("1. first", "- item", "*stress*", "a\nb", " padded", "R&D", "[link](x.html)"):
         assert _plain_paragraph(text) is None
+
+
+def test_the_plain_path_agrees_on_random_and_course_texts() -> None:
+    """Random strings over every ASCII punctuation mark, odd spaces and symbols, and every OSEE
+    quiz text: where the plain path applies, HTML and plain text equal the parser's."""
+    rng = random.Random(15)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + "    \t\n\r\xa0\u2028éß“’—€😀\x00"
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(4000)]
+    samples += [
+        "".join(rng.choice(string.ascii_letters + " .,?:;'%/-#+=\"") for _ in range(30)) for _ in range(2000)
+    ]
+    for quiz in build_quizzes(load_course(OSEE)).quizzes.values():
+        for q in quiz.questions:
+            samples += [q.stem, q.feedback or "", *(o.text for o in q.options)]
+    plain = [text for text in samples if _plain_paragraph(text) is not None]
+    assert 1000 < len(plain) < len(samples)
+    for text in plain:
+        assert _plain_paragraph(text) == _parsed(text), text
+        assert plain_text(text) == plain_text_of(_parsed(text)), text

@@ -27,7 +27,7 @@ from lxml import etree
 
 from builder import markdown
 from builder.errors import BuildError, CourseError, Problem
-from builder.formats.qti_items import CHOICE_PROFILES, CcItem, Choice, Profile, cc_items, literal_markdown
+from builder.formats.qti_items import CHOICE_PROFILES, CcItem, Choice, Profile, cc_items
 from builder.quiz.model import Quiz
 from builder.xsd_check import hardened_parser
 
@@ -60,8 +60,7 @@ def _html(text: str) -> str:
     """Markdown as HTML for ``mattext``. Links to course files are dropped (quiz text may only link
     http(s)/mailto). ``%`` is written as a character reference because Open edX URL-decodes
     question text, which would turn ``%25`` into ``%``; every HTML reader shows it as ``%``."""
-    html = f"<p>{text}</p>" if literal_markdown(text) else markdown.render_detached(text)
-    return html.replace("%", "&#37;")
+    return markdown.render_detached(text).replace("%", "&#37;")
 
 
 # --- XML -------------------------------------------------------------------------------------------

@@ -58,20 +58,8 @@ def _escape_md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~\"'])", r"\\\1", text)
 
 
-# One line starting with a letter, holding no character a Markdown rule of the parser reads or HTML
-# escapes: Markdown renders it as itself in one paragraph (tests check this against the parser).
-_LITERAL = re.compile(r"[^\W\d_][^\\`*_~\[\]!<>&\"|]*")
-
-
-def literal_markdown(text: str) -> bool:
-    """True when ``text`` is Markdown whose HTML is ``<p>text</p>``, so the parser can be skipped."""
-    return text.isprintable() and text == text.strip() and _LITERAL.fullmatch(text) is not None
-
-
 def plain_text(text: str) -> str:
     """Markdown as plain text (answer texts carry no HTML): lists kept as lines, link addresses kept."""
-    if literal_markdown(text):
-        return " ".join(text.split())
     return markdown.plain_text(text)
 
 
