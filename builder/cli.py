@@ -217,10 +217,6 @@ def build(
     target = out / course_id
     written: list[dict[str, str]] = []
     show = not as_json and model is not None and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
-    if model is not None:
-        from builder.quiz import build_quizzes
-
-        build_quizzes(model)  # once, before the formats (and their workers) use the quizzes
     with (
         staged_output(target) as staging,
         output.progress(len(chosen), f"building {course_id}", show=show) as step_done,

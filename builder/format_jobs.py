@@ -17,8 +17,10 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from builder import output
+from builder.errors import CourseError, Problem
 from builder.formats import FORMATS, REGISTERED, import_builder
 
 if TYPE_CHECKING:
@@ -85,9 +87,14 @@ def run_formats(
 ) -> Iterator[tuple[str, list[Path]]]:
     """(format, paths written) for each chosen format, in the order chosen.
 
-    Cache hits are copied; the other formats are built here (jobs == 1, or only one to build) or
-    by up to ``jobs`` forked workers. ``done(name)`` is called as each format finishes.
+    Cache hits are copied. The quizzes are made once; the formats to build then run here, one
+    after another (jobs == 1, or no fork), or in up to ``jobs`` forked workers, which also run the
+    quizzes' quality checks (rules, test-wise audit) beside the formats. Either way a check that
+    fails raises CourseError with every problem, and nothing is swapped in. ``done(name)`` is
+    called as each format finishes.
     """
+    from builder.quiz import build_quizzes, build_quizzes_checked_later
+
     results: dict[str, list[Path]] = {}
     to_build: list[str] = []
     for name in chosen:
@@ -99,10 +106,11 @@ def run_formats(
             to_build.append(name)
     if to_build:
         assert model is not None
-        workers = min(jobs, len(to_build)) if "fork" in _start_methods() else 1
-        if workers > 1:
-            results.update(_in_workers(to_build, model, staging, cache, workers, done))
+        if jobs > 1 and "fork" in _start_methods():
+            build_quizzes_checked_later(model)
+            results.update(_in_workers(to_build, model, staging, cache, jobs, done))
         else:
+            build_quizzes(model)  # checked before any format is built
             for name in to_build:
                 results[name] = build_one(name, model, staging, cache)
                 done(name)
@@ -116,12 +124,15 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
+CHECKS = "(quiz checks)"  # the job that runs the quizzes' rules and test-wise audit
+
+
 def _in_workers(
     names: list[str],
     model: Course,
     staging: Path,
     cache: BuildCache | None,
-    workers: int,
+    jobs: int,
     done: Callable[[str], None],
 ) -> dict[str, list[Path]]:
     import multiprocessing
@@ -129,28 +140,45 @@ def _in_workers(
 
     global _shared
     order = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
-    queue = sorted(names, key=lambda n: order.get(n, len(order)))
+    queue = [*sorted(names, key=lambda n: order.get(n, len(order))), CHECKS]
     _prepare(names, model)
     _shared = (model, staging, cache)
     results: dict[str, list[Path]] = {}
+    failure: BaseException | None = None
+    check_problems: list[Problem] = []
+    printed: dict[str, list[output.Line]] = {}
     try:
         with ProcessPoolExecutor(
-            max_workers=workers,
+            max_workers=min(jobs, len(queue)),
             mp_context=multiprocessing.get_context("fork"),
             initializer=_die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:
-            futures: dict[Future[list[Path]], str] = {pool.submit(_worker_build, n): n for n in queue}
-            try:
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()  # a worker's exception is raised here
-                    done(futures[future])
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            futures: dict[Future[Any], str] = {pool.submit(_worker_job, n): n for n in queue}
+            for future in as_completed(futures):
+                name = futures[future]
+                try:
+                    outcome, printed[name] = future.result()  # a worker's exception is raised here
+                except BaseException as exc:
+                    if failure is None:
+                        failure = exc
+                    for other, other_name in futures.items():  # no more formats; the checks finish
+                        if other_name != CHECKS:
+                            other.cancel()
+                    continue
+                if name == CHECKS:
+                    check_problems = outcome
+                else:
+                    results[name] = outcome
+                    done(name)
     finally:
         _shared = None
+    for name in queue:  # what the workers printed (-v diagnostics), in a fixed order
+        output.replay(printed.get(name, []))
+    if check_problems:  # the author's problems come first, whatever else failed
+        raise CourseError(check_problems)
+    if failure is not None:
+        raise failure
     return results
 
 
@@ -165,10 +193,16 @@ def _prepare(names: list[str], model: Course) -> None:
     i18n.translations(model.language)
 
 
-def _worker_build(name: str) -> list[Path]:
+def _worker_job(name: str) -> tuple[Any, list[output.Line]]:
+    """A format's paths (or for CHECKS the quiz checks' errors), and the lines it printed."""
     assert _shared is not None, "workers are forked after run_formats sets the shared course"
     model, staging, cache = _shared
-    return build_one(name, model, staging, cache)
+    with output.captured() as lines:
+        if name == CHECKS:
+            from builder.quiz import check_errors
+
+            return check_errors(model), lines
+        return build_one(name, model, staging, cache), lines
 
 
 def _die_with_parent(parent: int) -> None:

@@ -24,20 +24,48 @@ def verbosity() -> int:
     return _level
 
 
+Line = tuple[bool, str]  # (to stderr?, text)
+_captured: list[Line] | None = None  # set in a build worker: lines go back to the build
+
+
+def _echo(message: str, err: bool) -> None:
+    if _captured is not None:
+        _captured.append((err, message))
+    else:
+        click.echo(message, err=err)
+
+
+@contextmanager
+def captured() -> Iterator[list[Line]]:
+    """Keep the lines printed inside the block instead of printing them (a build worker sends
+    them to the build, which prints them in the order of the formats)."""
+    global _captured
+    previous, _captured = _captured, []
+    try:
+        yield _captured
+    finally:
+        _captured = previous
+
+
+def replay(lines: list[Line]) -> None:
+    for err, message in lines:
+        _echo(message, err)
+
+
 def info(message: str, *, err: bool = False) -> None:
     """A result line (what was written, counts): hidden by -q."""
     if _level >= NORMAL:
-        click.echo(message, err=err)
+        _echo(message, err)
 
 
 def detail(message: str) -> None:
     """A diagnostic line on stderr (such as suspend_data budgets): shown only with -v."""
     if _level >= VERBOSE:
-        click.echo(message, err=True)
+        _echo(message, True)
 
 
 def error(message: str) -> None:
-    click.echo(message, err=True)
+    _echo(message, True)
 
 
 def problem_json(problem: Problem) -> dict[str, object]:

@@ -10,7 +10,7 @@ import pytest
 from builder.errors import BuildError, CourseError, Pos, Problem
 from builder.format_jobs import default_jobs
 from builder.formats import FORMATS
-from tests.conftest import OSEE, run
+from tests.conftest import OSEE, edit, run
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -72,3 +72,16 @@ def test_jobs_default_to_the_usable_cpus_unless_set(monkeypatch: pytest.MonkeyPa
     assert default_jobs() == 5
     monkeypatch.setenv("BUILDER_JOBS", "zero")
     assert default_jobs() == len(os.sched_getaffinity(0))
+
+
+def test_quiz_checks_beside_the_workers_fail_the_build_as_before(mini: Path, tmp_path: Path) -> None:
+    """In parallel builds the rules and the audit run in a worker beside the formats: a broken rule
+    still fails the build with the same positioned problems, and nothing is written."""
+    assessment = mini / "modules" / "alpha" / "assessment.yaml"
+    edit(assessment, "{id: a, text: Every three months,", "{id: a, text: The programme plan is looked at again,")
+    serial = run("build", mini, "--out", tmp_path / "serial", "--jobs", "1")
+    parallel = run("build", mini, "--out", tmp_path / "parallel", "--jobs", "2", "-f", "gift")
+    assert serial.exit_code == parallel.exit_code == 2
+    assert f"{assessment}:" in serial.stderr and "repeats" in serial.stderr
+    assert parallel.stderr == serial.stderr
+    assert not (tmp_path / "serial" / "mini").exists() and not (tmp_path / "parallel" / "mini").exists()

@@ -30,16 +30,18 @@ __all__ = [
     "Quiz",
     "QuizSet",
     "build_quizzes",
+    "build_quizzes_checked_later",
+    "check_errors",
 ]
 
 if TYPE_CHECKING:
-    from builder.quiz.build import build_quizzes
+    from builder.quiz.build import build_quizzes, build_quizzes_checked_later, check_errors
 
 
 def __getattr__(name: str) -> Any:
     """build_quizzes on first use: the rules and the audit (snowballstemmer) load only for a quiz."""
-    if name == "build_quizzes":
-        from builder.quiz.build import build_quizzes
+    if name in ("build_quizzes", "build_quizzes_checked_later", "check_errors"):
+        from builder.quiz import build
 
-        return build_quizzes
+        return getattr(build, name)
     raise AttributeError(f"module 'builder.quiz' has no attribute {name!r}")

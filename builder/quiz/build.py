@@ -50,13 +50,40 @@ def build_quizzes(course: Course, *, lenient: bool = False) -> QuizSet:
     if _last is not None and _last[0] is course and not (lenient and _last[1].errors):
         return _last[1]
     with cues.language(course.language):  # wording cues judged in the course's language
-        built = _build(course, lenient)
+        quizzes, problems = _assemble(course)
+        problems += _checks(course, quizzes)
+    built = _result(quizzes, problems, lenient)
     if not built.errors:
         _last = (course, built)
     return built
 
 
-def _build(course: Course, lenient: bool) -> QuizSet:
+def build_quizzes_checked_later(course: Course) -> QuizSet:
+    """The quizzes without the quality checks (rules, test-wise audit), kept as the course's
+    quizzes for the formats; the caller runs ``check_errors(course)`` beside the formats and fails
+    the build on what it finds. When the quizzes cannot even be made, the checks run here and
+    CourseError lists every problem at once, as ``build_quizzes`` does."""
+    global _last
+    if _last is not None and _last[0] is course:
+        return _last[1]
+    with cues.language(course.language):
+        quizzes, problems = _assemble(course)
+        if any(p.severity == "error" for p in problems):
+            problems += _checks(course, quizzes)
+    built = _result(quizzes, problems, lenient=False)
+    _last = (course, built)
+    return built
+
+
+def check_errors(course: Course) -> list[Problem]:
+    """The quality checks' errors for the quizzes ``build_quizzes_checked_later`` made."""
+    assert _last is not None and _last[0] is course, "build_quizzes_checked_later(course) comes first"
+    with cues.language(course.language):
+        found = _checks(course, _last[1].quizzes)
+    return sorted({p for p in found if p.severity == "error"}, key=lambda p: (p.pos, p.message))
+
+
+def _assemble(course: Course) -> tuple[dict[str, Quiz], list[Problem]]:
     quizzes: dict[str, Quiz] = {}
     problems: list[Problem] = []
     made = [assessment_slots(course, module) for module in course.modules]
@@ -66,8 +93,14 @@ def _build(course: Course, lenient: bool) -> QuizSet:
     for module, slots in zip(course.modules, placed, strict=True):
         quizzes[module.id], found = _module_quiz(course, module, slots)
         problems += found
-    problems += rules.check(quizzes.values(), course)
-    problems += audit_problems(quizzes.values(), course)
+    return quizzes, problems
+
+
+def _checks(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
+    return rules.check(quizzes.values(), course) + audit_problems(quizzes.values(), course)
+
+
+def _result(quizzes: dict[str, Quiz], problems: list[Problem], lenient: bool) -> QuizSet:
     errors = sorted({p for p in problems if p.severity == "error"}, key=lambda p: (p.pos, p.message))
     warnings = sorted({p for p in problems if p.severity != "error"}, key=lambda p: (p.pos, p.message))
     if errors and not lenient:
@@ -75,4 +108,4 @@ def _build(course: Course, lenient: bool) -> QuizSet:
     return QuizSet(quizzes, tuple(warnings), tuple(errors))
 
 
-__all__ = ["Slot", "build_quizzes"]
+__all__ = ["Slot", "build_quizzes", "build_quizzes_checked_later", "check_errors"]
