@@ -326,3 +326,20 @@ def test_validate_reads_the_backup_as_tar_and_as_zip(
     garbage = tmp_path / "bad.mbz"
     garbage.write_bytes(gzip.compress(b"not a tar"))
     assert run("validate", garbage).exit_code == 2
+
+
+def test_check_reports_each_bad_reference_once_with_its_line(mini_mbz: tuple[Path, dict[str, bytes]]) -> None:
+    """Documents are parsed, checked and dropped; the ones read twice still give one finding each."""
+    files = dict(mini_mbz[1])
+    quizzes = sorted(n for n in files if n.endswith("/quiz.xml"))
+    inforef = quizzes[0].replace("quiz.xml", "inforef.xml")
+    ref = b"<question_category>\n      <id>"
+    assert ref in files[inforef]
+    files[inforef] = files[inforef].replace(ref, ref + b"999", 1)
+    files[quizzes[1]] = files[quizzes[1]].replace(b"<questionbankentryid>", b"<questionbankentryid>999", 1)
+    del files[quizzes[-1]]
+    findings = check_backup_entries(frozenset(files), files.__getitem__)
+    line = files[inforef][: files[inforef].index(b"<id>999")].count(b"\n") + 1
+    assert [(f.code, f.file, f.line) for f in findings if f.file == inforef] == [("mbz-ref", inforef, line)]
+    assert [f.code for f in findings if f.file == quizzes[1]] == ["mbz-ref"]
+    assert [f.code for f in findings if f.file == quizzes[-1]] == ["mbz-missing"]

@@ -100,18 +100,38 @@ class _Backup:
     def __init__(self, names: frozenset[str], read: Read, pool: dict[str, str] | None) -> None:
         self.names, self._read, self.pool = names, read, pool
         self.findings: list[Finding] = []
-        self._trees: dict[str, etree._Element | None] = {}
+        self._reported: set[str] = set()  # documents whose parse findings are in self.findings
+        self._kept: dict[str, etree._Element | None] = {}
+        # Per inforef.xml, the question category ids it refers to (equal sets shared).
+        self.category_refs: dict[str, frozenset[str | None]] = {}
+        self._ref_sets: dict[frozenset[str | None], frozenset[str | None]] = {}
 
-    def tree(self, name: str) -> etree._Element | None:
-        if name not in self._trees:
-            if name not in self.names:
+    def tree(self, name: str, *, keep: bool = False) -> etree._Element | None:
+        """The document's root (None when missing or not well-formed: reported once).
+
+        Trees are dropped after use (parsed, a backup's XML takes ~10 times its size): one asked
+        for again is parsed again, unless the earlier call said ``keep`` (then it is handed over).
+        """
+        if name in self._kept:
+            return self._kept[name] if keep else self._kept.pop(name)
+        first = name not in self._reported
+        self._reported.add(name)
+        if name not in self.names:
+            if first:
                 self.findings.append(error("mbz-missing", f"{name} is missing: restore cannot read it", name))
-                self._trees[name] = None
-            else:
-                parsed, problems = parse(self._read(name), name)
-                self.findings += problems
-                self._trees[name] = None if parsed is None else parsed.getroot()
-        return self._trees[name]
+            return None
+        parsed, problems = parse(self._read(name), name)
+        if first:
+            self.findings += problems
+        root = None if parsed is None else parsed.getroot()
+        if keep:
+            self._kept[name] = root
+        return root
+
+    def note_category_refs(self, name: str, root: etree._Element) -> None:
+        """Remember which question categories the inforef ``name`` names, so it is not parsed again."""
+        refs = frozenset(r.text for r in root.iterfind("question_categoryref/question_category/id"))
+        self.category_refs[name] = self._ref_sets.setdefault(refs, refs)
 
     def fail(self, code: str, message: str, file: str, at: etree._Element | None = None) -> None:
         self.findings.append(error(code, message, file, at))
@@ -216,7 +236,7 @@ def _check_structure(b: _Backup, root: etree._Element) -> None:
         directory, cmid = activity.findtext("directory", ""), activity.findtext("moduleid", "")
         modname, section = activity.findtext("modulename", ""), activity.findtext("sectionid", "")
         module = b.tree(f"{directory}/module.xml")
-        b.tree(f"{directory}/{modname}.xml")
+        b.tree(f"{directory}/{modname}.xml", keep=modname == "quiz")  # _check_quiz reads it again
         placed[cmid] = section
         if section not in sections:
             b.fail(
@@ -286,6 +306,8 @@ def _check_files(b: _Backup) -> None:
             )
     for name in sorted(n for n in b.names if n.endswith("/inforef.xml") or n == "course/inforef.xml"):
         tree = b.tree(name)
+        if tree is not None:
+            b.note_category_refs(name, tree)
         for ref in [] if tree is None else tree.iterfind("fileref/file/id"):
             if ref.text not in known:
                 b.fail("mbz-ref", f"file id {ref.text} is not in files.xml", name, ref)
@@ -313,6 +335,8 @@ def _check_questions(b: _Backup, root: etree._Element) -> None:
     for question in [] if bank is None else bank.iterfind(".//question"):
         _check_question(b, question)
     for name in sorted(n for n in b.names if n.endswith("inforef.xml")):
+        if name in b.category_refs and b.category_refs[name] <= categories:
+            continue  # every reference is known: no need to parse it again
         tree = b.tree(name)
         for ref in [] if tree is None else tree.iterfind("question_categoryref/question_category/id"):
             if ref.text not in categories:
