@@ -341,5 +341,10 @@ def test_check_reports_each_bad_reference_once_with_its_line(mini_mbz: tuple[Pat
     findings = check_backup_entries(frozenset(files), files.__getitem__)
     line = files[inforef][: files[inforef].index(b"<id>999")].count(b"\n") + 1
     assert [(f.code, f.file, f.line) for f in findings if f.file == inforef] == [("mbz-ref", inforef, line)]
-    assert [f.code for f in findings if f.file == quizzes[1]] == ["mbz-ref"]
+    quiz = files[quizzes[1]]
+    slot = (
+        quiz[: quiz.rindex(b"<question_instance ", 0, quiz.index(b"<questionbankentryid>999"))].count(b"\n")
+        + 1
+    )
+    assert [(f.code, f.line) for f in findings if f.file == quizzes[1]] == [("mbz-ref", slot)]
     assert [f.code for f in findings if f.file == quizzes[-1]] == ["mbz-missing"]

@@ -20,7 +20,6 @@ Tar entries are streamed once: XML files are kept (up to a size cap), pool files
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 import tarfile
 from collections.abc import Callable, Iterable
@@ -32,6 +31,7 @@ from builder import moodle_limits as limits
 from builder.inspect.archive import Limits
 from builder.inspect.detect import PackageKind
 from builder.inspect.findings import Finding, NotAPackage, UnusablePackage, error, warning
+from builder.inspect.moodle_quiz import QuizSlots, check_quiz, quiz_slots
 from builder.inspect.xmldoc import parse
 from builder.inspect.zipdir import unsafe_reason
 
@@ -101,19 +101,17 @@ class _Backup:
         self.names, self._read, self.pool = names, read, pool
         self.findings: list[Finding] = []
         self._reported: set[str] = set()  # documents whose parse findings are in self.findings
-        self._kept: dict[str, etree._Element | None] = {}
         # Per inforef.xml, the question category ids it refers to (equal sets shared).
         self.category_refs: dict[str, frozenset[str | None]] = {}
         self._ref_sets: dict[frozenset[str | None], frozenset[str | None]] = {}
+        self.quizzes: dict[str, QuizSlots] = {}  # per quiz.xml, what check_quiz reads of it
 
-    def tree(self, name: str, *, keep: bool = False) -> etree._Element | None:
+    def tree(self, name: str) -> etree._Element | None:
         """The document's root (None when missing or not well-formed: reported once).
 
         Trees are dropped after use (parsed, a backup's XML takes ~10 times its size): one asked
-        for again is parsed again, unless the earlier call said ``keep`` (then it is handed over).
+        for again is parsed again.
         """
-        if name in self._kept:
-            return self._kept[name] if keep else self._kept.pop(name)
         first = name not in self._reported
         self._reported.add(name)
         if name not in self.names:
@@ -123,10 +121,7 @@ class _Backup:
         parsed, problems = parse(self._read(name), name)
         if first:
             self.findings += problems
-        root = None if parsed is None else parsed.getroot()
-        if keep:
-            self._kept[name] = root
-        return root
+        return None if parsed is None else parsed.getroot()
 
     def note_category_refs(self, name: str, root: etree._Element) -> None:
         """Remember which question categories the inforef ``name`` names, so it is not parsed again."""
@@ -236,7 +231,9 @@ def _check_structure(b: _Backup, root: etree._Element) -> None:
         directory, cmid = activity.findtext("directory", ""), activity.findtext("moduleid", "")
         modname, section = activity.findtext("modulename", ""), activity.findtext("sectionid", "")
         module = b.tree(f"{directory}/module.xml")
-        b.tree(f"{directory}/{modname}.xml", keep=modname == "quiz")  # _check_quiz reads it again
+        own = b.tree(f"{directory}/{modname}.xml")
+        if modname == "quiz" and own is not None:
+            b.quizzes[f"{directory}/quiz.xml"] = quiz_slots(own)
         placed[cmid] = section
         if section not in sections:
             b.fail(
@@ -342,7 +339,7 @@ def _check_questions(b: _Backup, root: etree._Element) -> None:
             if ref.text not in categories:
                 b.fail("mbz-ref", f"question category {ref.text} is not in questions.xml", name, ref)
     for directory in quizzes:
-        _check_quiz(b, f"{directory}/quiz.xml", entries, categories)
+        check_quiz(b, f"{directory}/quiz.xml", entries, categories)
 
 
 def _check_question(b: _Backup, question: etree._Element) -> None:
@@ -366,48 +363,6 @@ def _check_question(b: _Backup, question: etree._Element) -> None:
                 "questions.xml",
                 element,
             )
-
-
-def _check_quiz(b: _Backup, name: str, entries: set[str], categories: set[str]) -> None:
-    quiz = b.tree(name)
-    if quiz is None:
-        return
-    total = 0.0
-    for instance in quiz.iterfind(".//question_instance"):
-        total += float(instance.findtext("maxmark") or 0)
-        entry = instance.findtext("question_reference/questionbankentryid")
-        condition = instance.findtext("question_set_reference/filtercondition")
-        if entry is not None and entry not in entries:
-            b.fail(
-                "mbz-ref",
-                f"slot {instance.findtext('slot')} uses question bank entry {entry}, not in questions.xml",
-                name,
-                instance,
-            )
-        elif condition is not None:
-            try:
-                parsed = json.loads(condition)
-                category = str(parsed.get("questioncategoryid") or parsed["filter"]["category"]["values"][0])
-            except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-                category = ""
-            if category not in categories:
-                b.fail(
-                    "mbz-ref",
-                    f"random slot {instance.findtext('slot')} draws from category {category or '?'}, "
-                    "not in questions.xml",
-                    name,
-                    instance,
-                )
-        elif entry is None:
-            b.fail("mbz-ref", f"slot {instance.findtext('slot')} has no question reference", name, instance)
-    sumgrades = float(quiz.findtext(".//sumgrades") or 0)
-    if abs(sumgrades - total) > 1e-6:
-        b.fail(
-            "mbz-sumgrades",
-            f"sumgrades {sumgrades:g} is not the sum of the slot marks ({total:g})",
-            name,
-            quiz,
-        )
 
 
 BACKUP_KIND = PackageKind("mbz", "Moodle course backup (moodle2)", "", None, "")
