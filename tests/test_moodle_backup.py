@@ -348,3 +348,26 @@ def test_check_reports_each_bad_reference_once_with_its_line(mini_mbz: tuple[Pat
     )
     assert [(f.code, f.line) for f in findings if f.file == quizzes[1]] == [("mbz-ref", slot)]
     assert [f.code for f in findings if f.file == quizzes[-1]] == ["mbz-missing"]
+
+
+def test_check_reads_each_document_once_and_a_repeated_one_at_most_twice(
+    mini_mbz: tuple[Path, dict[str, bytes]],
+) -> None:
+    files = dict(mini_mbz[1])
+    reads: Counter[str] = Counter()
+
+    def read(name: str) -> bytes:
+        reads[name] += 1
+        return files[name]
+
+    assert check_backup_entries(frozenset(files), read) == []
+    assert {n: c for n, c in reads.items() if c > 1 and n != "moodle_backup.xml"} == {}
+    info = etree.fromstring(files["moodle_backup.xml"], hardened_parser())
+    activity = next(a for a in info.iterfind(".//activities/activity") if a.findtext("modulename") == "quiz")
+    for _ in range(5):  # the same quiz named six times
+        activity.addnext(etree.fromstring(etree.tostring(activity)))
+    files["moodle_backup.xml"] = b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(info)
+    reads.clear()
+    check_backup_entries(frozenset(files), read)
+    directory = activity.findtext("directory")
+    assert reads[f"{directory}/quiz.xml"] == 2 and reads[f"{directory}/module.xml"] == 2

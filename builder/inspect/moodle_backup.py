@@ -101,6 +101,7 @@ class _Backup:
         self.names, self._read, self.pool = names, read, pool
         self.findings: list[Finding] = []
         self._reported: set[str] = set()  # documents whose parse findings are in self.findings
+        self._again: dict[str, etree._Element | None] = {}  # documents asked for more than once
         # Per inforef.xml, the question category ids it refers to (equal sets shared).
         self.category_refs: dict[str, frozenset[str | None]] = {}
         self._ref_sets: dict[frozenset[str | None], frozenset[str | None]] = {}
@@ -109,9 +110,12 @@ class _Backup:
     def tree(self, name: str) -> etree._Element | None:
         """The document's root (None when missing or not well-formed: reported once).
 
-        Trees are dropped after use (parsed, a backup's XML takes ~10 times its size): one asked
-        for again is parsed again.
+        Trees are dropped after use (parsed, a backup's XML takes ~10 times its size). One asked
+        for again (to locate a finding, or named twice) is parsed again and then kept: no document
+        is parsed more than twice, however often a hostile moodle_backup.xml names it.
         """
+        if name in self._again:
+            return self._again[name]
         first = name not in self._reported
         self._reported.add(name)
         if name not in self.names:
@@ -119,9 +123,12 @@ class _Backup:
                 self.findings.append(error("mbz-missing", f"{name} is missing: restore cannot read it", name))
             return None
         parsed, problems = parse(self._read(name), name)
+        root = None if parsed is None else parsed.getroot()
         if first:
             self.findings += problems
-        return None if parsed is None else parsed.getroot()
+        else:
+            self._again[name] = root
+        return root
 
     def note_category_refs(self, name: str, root: etree._Element) -> None:
         """Remember which question categories the inforef ``name`` names, so it is not parsed again."""
