@@ -326,3 +326,48 @@ def test_validate_reads_the_backup_as_tar_and_as_zip(
     garbage = tmp_path / "bad.mbz"
     garbage.write_bytes(gzip.compress(b"not a tar"))
     assert run("validate", garbage).exit_code == 2
+
+
+def test_check_reports_each_bad_reference_once_with_its_line(mini_mbz: tuple[Path, dict[str, bytes]]) -> None:
+    """Documents are parsed, checked and dropped; the ones read twice still give one finding each."""
+    files = dict(mini_mbz[1])
+    quizzes = sorted(n for n in files if n.endswith("/quiz.xml"))
+    inforef = quizzes[0].replace("quiz.xml", "inforef.xml")
+    ref = b"<question_category>\n      <id>"
+    assert ref in files[inforef]
+    files[inforef] = files[inforef].replace(ref, ref + b"999", 1)
+    files[quizzes[1]] = files[quizzes[1]].replace(b"<questionbankentryid>", b"<questionbankentryid>999", 1)
+    del files[quizzes[-1]]
+    findings = check_backup_entries(frozenset(files), files.__getitem__)
+    line = files[inforef][: files[inforef].index(b"<id>999")].count(b"\n") + 1
+    assert [(f.code, f.file, f.line) for f in findings if f.file == inforef] == [("mbz-ref", inforef, line)]
+    quiz = files[quizzes[1]]
+    slot = (
+        quiz[: quiz.rindex(b"<question_instance ", 0, quiz.index(b"<questionbankentryid>999"))].count(b"\n")
+        + 1
+    )
+    assert [(f.code, f.line) for f in findings if f.file == quizzes[1]] == [("mbz-ref", slot)]
+    assert [f.code for f in findings if f.file == quizzes[-1]] == ["mbz-missing"]
+
+
+def test_check_reads_each_document_once_and_a_repeated_one_at_most_twice(
+    mini_mbz: tuple[Path, dict[str, bytes]],
+) -> None:
+    files = dict(mini_mbz[1])
+    reads: Counter[str] = Counter()
+
+    def read(name: str) -> bytes:
+        reads[name] += 1
+        return files[name]
+
+    assert check_backup_entries(frozenset(files), read) == []
+    assert {n: c for n, c in reads.items() if c > 1 and n != "moodle_backup.xml"} == {}
+    info = etree.fromstring(files["moodle_backup.xml"], hardened_parser())
+    activity = next(a for a in info.iterfind(".//activities/activity") if a.findtext("modulename") == "quiz")
+    for _ in range(5):  # the same quiz named six times
+        activity.addnext(etree.fromstring(etree.tostring(activity)))
+    files["moodle_backup.xml"] = b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(info)
+    reads.clear()
+    check_backup_entries(frozenset(files), read)
+    directory = activity.findtext("directory")
+    assert reads[f"{directory}/quiz.xml"] == 2 and reads[f"{directory}/module.xml"] == 2

@@ -43,6 +43,7 @@ from builder.formats.moodle_backup.course import (
 )
 from builder.formats.moodle_backup.plan import COURSE_CONTEXT, COURSE_ID, Activity, Plan, make_plan
 from builder.formats.moodle_backup.questions import QuestionBank
+from builder.formats.moodle_backup.spill import Spill
 from builder.formats.moodlexml import check_question
 from builder.i18n import percent, tr
 from builder.inspect.moodle_backup import check_backup_entries
@@ -62,7 +63,7 @@ def output_path(course: Course, out_dir: Path) -> Path:
 class _Backup:
     """Collects the entries of one backup while walking the plan."""
 
-    def __init__(self, course: Course) -> None:
+    def __init__(self, course: Course, entries: Spill) -> None:
         self.course = course
         self.when = int(build_timestamp(course.release_date).timestamp())
         quizzes = build_quizzes(course).quizzes
@@ -71,7 +72,7 @@ class _Backup:
         for _, question in self.bank.entries():
             check_question(output_path(course, Path()).name, question)
         self.renderer = Renderer(course, chrome=False)
-        self.entries: dict[str, bytes | Path] = {}
+        self.entries = entries
         self.stored: list[StoredFile] = []
         self.links = self._link_tokens()
 
@@ -192,6 +193,8 @@ class _Backup:
             self.entries[f"{section.directory}/inforef.xml"] = acts.inforef_xml(file_ids, [], [])
 
     def write(self, target: Path) -> None:
+        # First, while little is held: its tree is the largest this format builds.
+        self.entries["questions.xml"] = self.bank.xml()
         self.sections()
         for activity in self.plan.activities:
             self.activity(activity)
@@ -202,7 +205,6 @@ class _Backup:
         )
         self.entries["course/inforef.xml"] = course_inforef_xml([], self.bank.category_ids())
         self.entries.update(root_files(self.plan, self.when))
-        self.entries["questions.xml"] = self.bank.xml()
         self.entries["files.xml"] = files_xml(self.stored, self.when)
         self.entries["moodle_backup.xml"] = moodle_backup_xml(self.plan, target.name, self.when)
         self._check(target.name)
@@ -223,5 +225,6 @@ class _Backup:
 
 def build(course: Course, out_dir: Path) -> list[Path]:
     target = output_path(course, out_dir)
-    _Backup(course).write(target)
+    with Spill(out_dir) as entries:
+        _Backup(course, entries).write(target)
     return [target]
