@@ -12,6 +12,7 @@ Workers are forked (POSIX); where fork is not available the formats run one afte
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -45,6 +46,10 @@ HEAVIEST_FIRST = (
     "competencies",
     "gift",
 )
+
+# Formats built by one worker when all are built: the two cartridges show the same pages
+# (Renderer.lms_page renders each once per process).
+SAME_WORKER: tuple[tuple[str, ...], ...] = (("cc11", "cc13"),)
 
 # What the forked workers build from: set before the pool starts, inherited by fork.
 _shared: tuple[Course, Path, BuildCache | None] | None = None
@@ -127,6 +132,21 @@ def _start_methods() -> list[str]:
 CHECKS = "(quiz checks)"  # the job that runs the quizzes' rules and test-wise audit
 
 
+def _jobs(names: list[str]) -> list[tuple[str, ...]]:
+    """The formats grouped into jobs, heaviest first, then the quiz checks. Formats that show the
+    same LMS pages run as one job when both are built, so the worker renders each page once."""
+    order = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
+    jobs: list[tuple[str, ...]] = []
+    taken: set[str] = set()
+    for group in SAME_WORKER:
+        if all(name in names for name in group):
+            jobs.append(group)
+            taken.update(group)
+    jobs += [(name,) for name in names if name not in taken]
+    jobs.sort(key=lambda job: min(order.get(n, len(order)) for n in job))
+    return [*jobs, (CHECKS,)]
+
+
 def _in_workers(
     names: list[str],
     model: Course,
@@ -139,14 +159,14 @@ def _in_workers(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     global _shared
-    order = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
-    queue = [*sorted(names, key=lambda n: order.get(n, len(order))), CHECKS]
+    queue = _jobs(names)
     _prepare(names, model)
     _shared = (model, staging, cache)
+    gc.freeze()  # what exists now is shared with the workers: no collection copies its pages
     results: dict[str, list[Path]] = {}
     failure: BaseException | None = None
     check_problems: list[Problem] = []
-    printed: dict[str, list[output.Line]] = {}
+    printed: dict[tuple[str, ...], list[output.Line]] = {}
     try:
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(queue)),
@@ -154,27 +174,31 @@ def _in_workers(
             initializer=_die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:
-            futures: dict[Future[Any], str] = {pool.submit(_worker_job, n): n for n in queue}
+            futures: dict[Future[Any], tuple[str, ...]] = {
+                pool.submit(_worker_job, job): job for job in queue
+            }
             for future in as_completed(futures):
-                name = futures[future]
+                job = futures[future]
                 try:
-                    outcome, printed[name] = future.result()  # a worker's exception is raised here
+                    outcome, printed[job] = future.result()  # a worker's exception is raised here
                 except BaseException as exc:
                     if failure is None:
                         failure = exc
-                    for other, other_name in futures.items():  # no more formats; the checks finish
-                        if other_name != CHECKS:
+                    for other, other_job in futures.items():  # no more formats; the checks finish
+                        if other_job != (CHECKS,):
                             other.cancel()
                     continue
-                if name == CHECKS:
+                if job == (CHECKS,):
                     check_problems = outcome
                 else:
-                    results[name] = outcome
-                    done(name)
+                    for name, paths in outcome.items():
+                        results[name] = paths
+                        done(name)
     finally:
         _shared = None
-    for name in queue:  # what the workers printed (-v diagnostics), in a fixed order
-        output.replay(printed.get(name, []))
+        gc.unfreeze()
+    for job in queue:  # what the workers printed (-v diagnostics), in a fixed order
+        output.replay(printed.get(job, []))
     if check_problems:  # the author's problems come first, whatever else failed
         raise CourseError(check_problems)
     if failure is not None:
@@ -193,16 +217,17 @@ def _prepare(names: list[str], model: Course) -> None:
     i18n.translations(model.language)
 
 
-def _worker_job(name: str) -> tuple[Any, list[output.Line]]:
-    """A format's paths (or for CHECKS the quiz checks' errors), and the lines it printed."""
+def _worker_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
+    """The paths of each format of the job (for CHECKS: the quiz checks' errors), and the lines
+    the job printed."""
     assert _shared is not None, "workers are forked after run_formats sets the shared course"
     model, staging, cache = _shared
     with output.captured() as lines:
-        if name == CHECKS:
+        if job == (CHECKS,):
             from builder.quiz import check_errors
 
             return check_errors(model), lines
-        return build_one(name, model, staging, cache), lines
+        return {name: build_one(name, model, staging, cache) for name in job}, lines
 
 
 def _die_with_parent(parent: int) -> None:

@@ -138,21 +138,24 @@ _COMPILED = _CompiledTemplates()
 
 
 class _PageHtml:
-    """Each Markdown body of one course rendered once per build, whichever formats show it.
+    """Each Markdown body, and each page shown inside an LMS, of one course rendered once per build,
+    whichever formats show it.
 
     A body's HTML depends only on its text, its folder, the heading level and the course's link
-    targets, which every Renderer of the same course shares; so the cache holds one course at a
-    time (the one last rendered) and starts afresh for another.
+    targets, which every Renderer of the same course shares; an LMS page (``Renderer.lms_page``)
+    only on the course, its layout, title and the model objects it shows. So the cache holds one
+    course at a time (the one last rendered) and starts afresh for another.
     """
 
     def __init__(self) -> None:
         self.course: Course | None = None
         self.html: dict[tuple[str, str, int], str] = {}
+        self.pages: dict[tuple[object, ...], tuple[str, tuple[object, ...]]] = {}
 
-    def for_course(self, course: Course) -> dict[tuple[str, str, int], str]:
+    def for_course(self, course: Course) -> _PageHtml:
         if self.course is not course:
-            self.course, self.html = course, {}
-        return self.html
+            self.course, self.html, self.pages = course, {}, {}
+        return self
 
 
 _PAGE_HTML = _PageHtml()
@@ -163,6 +166,7 @@ class Renderer:
 
     def __init__(self, course: Course, *, chrome: bool = True) -> None:
         self.course = course
+        self.chrome = chrome
         self.targets = LinkTargets(course)
         # An overlay course may replace any template with its own (templates/ beside its course.yaml);
         # course templates are untrusted, so they run sandboxed.
@@ -200,7 +204,7 @@ class Renderer:
     def markdown(self, body: Markdown | None, top_heading: int = 2) -> Markup:
         if body is None:
             return Markup("")
-        rendered = _PAGE_HTML.for_course(self.course)
+        rendered = _PAGE_HTML.for_course(self.course).html
         key = (body.text, str(body.base), top_heading)
         if (html := rendered.get(key)) is None:
 
@@ -212,3 +216,24 @@ class Renderer:
 
     def render(self, template: str, **context: object) -> str:
         return self.env.get_template(template).render(**context)
+
+    def lms_page(self, layout: str, title: str, **context: object) -> str:
+        """A page as an LMS shows it inside its own frame (no site navigation): ``layout`` (such as
+        module.html) in cc_page.html. The cartridges and the Moodle backup show the same pages, so
+        each is rendered once per course (keyed by the model objects it shows)."""
+        pages = _PAGE_HTML.for_course(self.course).pages
+        key = (layout, title, self.chrome, *sorted((name, id(value)) for name, value in context.items()))
+        if (hit := pages.get(key)) is not None:
+            return hit[0]
+        html = self.render(
+            "cc_page.html",
+            layout=layout,
+            title=title,
+            current="",
+            breadcrumbs=[],
+            prev=None,
+            next=None,
+            **context,
+        )
+        pages[key] = (html, tuple(context.values()))  # the objects stay alive: their ids stay theirs
+        return html

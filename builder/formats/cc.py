@@ -219,17 +219,7 @@ class _Cartridge:
         return resource
 
     def render(self, layout: str, title: str, **context: object) -> str:
-        html = self.renderer.render(
-            "cc_page.html",
-            layout=layout,
-            title=title,
-            current="",
-            breadcrumbs=[],
-            prev=None,
-            next=None,
-            **context,
-        )
-        return _cartridge_links(html)
+        return _cartridge_links(self.renderer.lms_page(layout, title, **context))
 
     def weblinks(self, parent: etree._Element, owner: str, links: list[Link]) -> None:
         for number, link in enumerate(links, start=1):

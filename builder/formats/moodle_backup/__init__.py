@@ -104,25 +104,13 @@ class _Backup:
             ids.append(record.id)
         return ids
 
-    def _render(self, layout: str, title: str, **context: object) -> str:
-        return self.renderer.render(
-            "cc_page.html",
-            layout=layout,
-            title=title,
-            current="",
-            breadcrumbs=[],
-            prev=None,
-            next=None,
-            **context,
-        )
-
     def _page_html(self, activity: Activity) -> tuple[str, list[int]]:
         if activity.page is not None:
-            document = self._render("page.html", activity.page.title, page=activity.page)
+            document = self.renderer.lms_page("page.html", activity.page.title, page=activity.page)
         elif activity.module is not None:
-            document = self._render("module.html", activity.module.title, module=activity.module)
+            document = self.renderer.lms_page("module.html", activity.module.title, module=activity.module)
         else:
-            document = self._render("attributions.html", "Attributions")
+            document = self.renderer.lms_page("attributions.html", "Attributions")
         area = FileArea(activity.contextid, "mod_page", "content")
         html, files = moodle_html(main_html(document), area, self.course.file, self.links.get, styled=True)
         return html, self._store(files)
