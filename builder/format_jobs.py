@@ -7,15 +7,13 @@ workers inherit both; nothing is loaded twice). The output does not depend on ho
 spread: each format's builder sees the same course and starts from the same state, and tests
 compare parallel and serial builds byte for byte.
 
-Workers are forked (POSIX); where fork is not available the formats run one after another.
+The jobs run in this process and in processes forked from it (builder.forked_jobs; POSIX); where
+fork is not available the formats run one after another.
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +23,6 @@ from builder.errors import CourseError, Problem
 from builder.formats import FORMATS, REGISTERED, import_builder
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from builder.cache import BuildCache, Entry
     from builder.model import Course
 
@@ -155,50 +151,39 @@ def _in_workers(
     jobs: int,
     done: Callable[[str], None],
 ) -> dict[str, list[Path]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from builder import forked_jobs
 
     global _shared
     queue = _jobs(names)
     _prepare(names, model)
     _shared = (model, staging, cache)
-    gc.freeze()  # what exists now is shared with the workers: no collection copies its pages
-    results: dict[str, list[Path]] = {}
-    failure: BaseException | None = None
-    check_problems: list[Problem] = []
-    printed: dict[tuple[str, ...], list[output.Line]] = {}
+
+    def finished(index: int, outcome: forked_jobs.Outcome[tuple[str, ...]]) -> None:
+        if outcome.error is None and queue[index] != (CHECKS,):
+            for name in queue[index]:
+                done(name)
+
     try:
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(queue)),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
-        ) as pool:
-            futures: dict[Future[Any], tuple[str, ...]] = {
-                pool.submit(_worker_job, job): job for job in queue
-            }
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    outcome, printed[job] = future.result()  # a worker's exception is raised here
-                except BaseException as exc:
-                    if failure is None:
-                        failure = exc
-                    for other, other_job in futures.items():  # no more formats; the checks finish
-                        if other_job != (CHECKS,):
-                            other.cancel()
-                    continue
-                if job == (CHECKS,):
-                    check_problems = outcome
-                else:
-                    for name, paths in outcome.items():
-                        results[name] = paths
-                        done(name)
+        outcomes = forked_jobs.run(
+            queue, _run_job, min(jobs, len(queue)), keep_going=lambda job: job == (CHECKS,), finished=finished
+        )
     finally:
         _shared = None
-        gc.unfreeze()
-    for job in queue:  # what the workers printed (-v diagnostics), in a fixed order
-        output.replay(printed.get(job, []))
+    results: dict[str, list[Path]] = {}
+    check_problems: list[Problem] = []
+    failure: BaseException | None = None
+    for job, outcome in zip(queue, outcomes, strict=True):
+        if outcome.error is not None:
+            failure = failure or outcome.error
+            continue
+        if outcome.value is None:  # left out after another job failed
+            continue
+        value, lines = outcome.value
+        output.replay(lines)  # what the job printed (-v diagnostics), in a fixed order
+        if job == (CHECKS,):
+            check_problems = value
+        else:
+            results.update(value)
     if check_problems:  # the author's problems come first, whatever else failed
         raise CourseError(check_problems)
     if failure is not None:
@@ -217,10 +202,10 @@ def _prepare(names: list[str], model: Course) -> None:
     i18n.translations(model.language)
 
 
-def _worker_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
+def _run_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
     """The paths of each format of the job (for CHECKS: the quiz checks' errors), and the lines
     the job printed."""
-    assert _shared is not None, "workers are forked after run_formats sets the shared course"
+    assert _shared is not None, "run_formats sets the shared course before the jobs start"
     model, staging, cache = _shared
     with output.captured() as lines:
         if job == (CHECKS,):
@@ -228,18 +213,3 @@ def _worker_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
 
             return check_errors(model), lines
         return {name: build_one(name, model, staging, cache) for name in job}, lines
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker never outlives the build: it is killed with its parent (Linux), and exits at once
-    when the parent is already gone, so nothing writes into the staging folder after the build."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        os._exit(1)

@@ -373,4 +373,3 @@ def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
     assert sum(summary.questions.values()) == expected
     # alpha: essay; fill-in, numerical and the item model's first numerical variant; beta: short answer
     assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 4
-

@@ -78,7 +78,11 @@ def test_quiz_checks_beside_the_workers_fail_the_build_as_before(mini: Path, tmp
     """In parallel builds the rules and the audit run in a worker beside the formats: a broken rule
     still fails the build with the same positioned problems, and nothing is written."""
     assessment = mini / "modules" / "alpha" / "assessment.yaml"
-    edit(assessment, "{id: a, text: Every three months,", "{id: a, text: The programme plan is looked at again,")
+    edit(
+        assessment,
+        "{id: a, text: Every three months,",
+        "{id: a, text: The programme plan is looked at again,",
+    )
     serial = run("build", mini, "--out", tmp_path / "serial", "--jobs", "1")
     parallel = run("build", mini, "--out", tmp_path / "parallel", "--jobs", "2", "-f", "gift")
     assert serial.exit_code == parallel.exit_code == 2
