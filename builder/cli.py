@@ -101,6 +101,9 @@ def main(verbose: bool, quiet: bool) -> None:
     are missing.
     """
     output.set_verbosity(output.QUIET if quiet else output.VERBOSE if verbose else output.NORMAL)
+    # A command loads modules and makes many short-lived objects with few reference cycles: the
+    # cycle collector runs less often (cycles are still collected, so memory stays bounded).
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
 
 
 def _json_problems(exc: CourseError) -> None:
@@ -197,26 +200,6 @@ def build(
     """
     started = time.perf_counter()
     use_schema_dir(schema_dir)
-    # A build makes millions of short-lived objects and few reference cycles: the cycle collector
-    # runs less often (cycles are still collected, so memory stays bounded).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, 20, 20)
-    try:
-        _build(course, formats, out, as_json, language, no_cache, jobs, started)
-    finally:
-        gc.set_threshold(*thresholds)
-
-
-def _build(
-    course: Path | None,
-    formats: tuple[str, ...],
-    out: Path,
-    as_json: bool,
-    language: str | None,
-    no_cache: bool,
-    jobs: int | None,
-    started: float,
-) -> None:
     from builder.package import staged_output  # imported when used: `builder --help` stays fast
 
     course_dir = course_or_default(course)
