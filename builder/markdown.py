@@ -125,6 +125,8 @@ def render(
     Returning None from ``rewrite`` drops the link (the text stays). Headings are shifted so the
     highest one becomes ``<h{top_heading}>``: authors need not know where their text is placed.
     """
+    if (plain := _plain_paragraph(text)) is not None:  # nothing to parse, link or shift
+        return plain + "\n"
     md = md or _PARSER
     env: dict[str, object] = {}
     tokens = md.parse(text, env)
@@ -174,25 +176,33 @@ def render_detached(text: str, top_heading: int = 2) -> str:
 
     Cached: the same descriptions recur across questions and formats of one build.
     """
-    if (plain := _plain_paragraph(text)) is not None:
-        return plain
     return render(text, _drop_link, top_heading=top_heading, md=_DETACHED).strip()
 
 
 # Characters that can start or end any CommonMark construct (emphasis, code, links, autolinks,
-# entities, escapes, headings, tables, strikethrough), whitespace other than the space (line
-# breaks, tabs), and line starts that open a block.
-_NEEDS_PARSER = re.compile(r"[\\`*_\[\]<>&!#|~\x00]|[^\S ]")
+# entities, escapes, headings, tables, strikethrough), whitespace other than the space and the line
+# break (tabs, other breaks), and line starts that open a block.
+_NEEDS_PARSER = re.compile(r"[\\`*_\[\]<>&!#|~\x00]|[^\S \n]")
 _BLOCK_START = re.compile(r"[-+=>]|\d{1,9}[.)]")
 
 
 def _plain_paragraph(text: str) -> str | None:
-    """The HTML of a one-line text with no Markdown syntax at all (most option and feedback texts)
-    without parsing it: ``<p>text</p>`` with quotes escaped, exactly what the parser gives
-    (tests compare the two on generated texts); None when the text needs the parser."""
-    if not text or text != text.strip() or _NEEDS_PARSER.search(text) or _BLOCK_START.match(text):
+    """The HTML of text with no Markdown syntax at all (most option, feedback and stem texts)
+    without parsing it: one ``<p>`` per paragraph (blank-line separated; a line break inside one
+    stays), quotes escaped, exactly what the parser gives (tests compare the two on generated
+    texts); None when the text needs the parser."""
+    if not text or text != text.strip() or _NEEDS_PARSER.search(text):
         return None
-    return "<p>" + text.replace('"', "&quot;") + "</p>"
+    paragraphs: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if not line:
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        if line != line.strip() or _BLOCK_START.match(line):  # indents, hard breaks, block starts
+            return None
+        paragraphs[-1].append(line)
+    return "\n".join("<p>" + "\n".join(lines).replace('"', "&quot;") + "</p>" for lines in paragraphs)
 
 
 def render_detached_inline(text: str) -> str:
@@ -242,7 +252,7 @@ def render_phrasing(text: str) -> str:
 def plain_text(text: str) -> str:
     """Markdown as plain text for formats that carry no HTML (CASE statements, QTI answer texts):
     a paragraph per block, list items as "- " lines, web links as "text (address)"."""
-    if _plain_paragraph(text) is not None:  # no Markdown: the text itself (spaces as the HTML reads)
+    if _plain_paragraph(text) is not None and "\n\n" not in text:  # no Markdown, one paragraph
         return " ".join(text.split())
     return plain_text_of(render_detached(text))
 
