@@ -14,7 +14,15 @@ NULL = "$@NULL@$"  # how Moodle's backup writes a database NULL
 Value = str | int | Fraction | Decimal | None
 
 
+_SubElement = etree.SubElement
+# Elements with no child and no text: written ``<a></a>`` (see to_bytes).
+_CHILDLESS_EMPTY = etree.XPath("descendant-or-self::*[not(node())]")
+
+
 def text(value: Value) -> str:
+    kind = value.__class__
+    if kind is str:
+        return value  # type: ignore[return-value]
     if value is None:
         return NULL
     if isinstance(value, Fraction):
@@ -27,7 +35,10 @@ def root(tag: str, **attrs: Value) -> etree._Element:
 
 
 def add(parent: etree._Element, tag: str, value: Value = "", **attrs: Value) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: text(v) for k, v in attrs.items()})
+    if attrs:
+        element = _SubElement(parent, tag, {k: text(v) for k, v in attrs.items()})
+    else:
+        element = _SubElement(parent, tag)
     if value != "":
         element.text = text(value)
     return element
@@ -35,20 +46,23 @@ def add(parent: etree._Element, tag: str, value: Value = "", **attrs: Value) -> 
 
 def group(parent: etree._Element, tag: str, **attrs: Value) -> etree._Element:
     """An element holding only children (``<answers>``): written open and closed even when empty."""
-    return etree.SubElement(parent, tag, {k: text(v) for k, v in attrs.items()})
+    if attrs:
+        return _SubElement(parent, tag, {k: text(v) for k, v in attrs.items()})
+    return _SubElement(parent, tag)
 
 
 def fields(parent: etree._Element, values: Mapping[str, Value]) -> etree._Element:
     for tag, value in values.items():
-        add(parent, tag, value)
+        element = _SubElement(parent, tag)
+        if value != "":
+            element.text = text(value)
     return parent
 
 
 def to_bytes(element: etree._Element) -> bytes:
     """The document as Moodle writes one: every element open and closed (``<a></a>``), never ``<a/>``."""
-    for node in element.iter(tag=etree.Element):
-        if len(node) == 0 and node.text is None:
-            node.text = ""
+    for node in _CHILDLESS_EMPTY(element):
+        node.text = ""
     # Moodle finds a backup by this exact declaration in moodle_backup.xml's first 200 bytes
     # (convert_helper::detect_moodle2_format); lxml's own uses single quotes.
     return DECLARATION + etree.tostring(element, encoding="UTF-8", pretty_print=True)
