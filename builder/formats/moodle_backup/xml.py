@@ -23,6 +23,8 @@ def text(value: Value) -> str:
     kind = value.__class__
     if kind is str:
         return value  # type: ignore[return-value]
+    if kind is int:
+        return str(value)
     if value is None:
         return NULL
     if isinstance(value, Fraction):
@@ -54,7 +56,13 @@ def group(parent: etree._Element, tag: str, **attrs: Value) -> etree._Element:
 def fields(parent: etree._Element, values: Mapping[str, Value]) -> etree._Element:
     for tag, value in values.items():
         element = _SubElement(parent, tag)
-        if value != "":
+        kind = value.__class__
+        if kind is str:
+            if value:
+                element.text = value  # type: ignore[assignment]
+        elif kind is int:
+            element.text = str(value)
+        elif value != "":
             element.text = text(value)
     return parent
 
