@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -78,6 +79,11 @@ def to_bytes(element: etree._Element) -> bytes:
 
 def empty_files() -> dict[str, bytes]:
     """The files every activity carries and this builder leaves empty, as Moodle writes them."""
+    return dict(_empty_files())
+
+
+@functools.cache
+def _empty_files() -> dict[str, bytes]:
     roles = root("roles")
     group(roles, "role_overrides")
     group(roles, "role_assignments")
