@@ -9,6 +9,8 @@ competencies with the rule "attach evidence" when the activity is completed.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from fractions import Fraction
 
@@ -282,10 +284,18 @@ def inforef_xml(file_ids: list[int], grade_items: list[int], categories: list[in
         ("question_categoryref", "question_category", categories),
     ):
         if ids:
-            refs = add(document, wrapper)
-            for ident in ids:
-                add(add(refs, tag), "id", ident)
+            document.append(copy.deepcopy(_references(wrapper, tag, tuple(ids))))
     return to_bytes(document)
+
+
+@functools.lru_cache(maxsize=16)
+def _references(wrapper: str, tag: str, ids: tuple[int, ...]) -> etree._Element:
+    """``<wrapper><tag><id>..</id></tag>...</wrapper>``, built once per list of ids (every quiz's
+    inforef names all question categories) and copied into each document."""
+    refs = etree.Element(wrapper)
+    for ident in ids:
+        add(add(refs, tag), "id", ident)
+    return refs
 
 
 def activity_files(

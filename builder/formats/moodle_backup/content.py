@@ -87,6 +87,8 @@ class AreaFile:
 
 LinkMap = Callable[[str], str | None]  # a page's file name ("module-x.html") -> a restore token, or None
 
+# Elements that may link a file or a page, in document order (the fragment itself included).
+_LINKING = etree.XPath("descendant-or-self::*[@href or @src]")
 _PAGE_LINK = re.compile(r"^(?:module|page|category)-[^/]+\.html$|^(?:index|attributions)\.html$")
 
 
@@ -107,7 +109,7 @@ def moodle_html(
     ``styled`` wraps the content in the scoped page stylesheet (pages); summaries stay plain.
     """
     files: dict[str, AreaFile] = {}
-    for element in fragment.iter(tag=etree.Element):
+    for element in _LINKING(fragment):
         for attr in ("href", "src"):
             value = element.get(attr)
             if not value:
