@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import gzip
+import io
 import os
 import shutil
 import tarfile
@@ -213,67 +214,25 @@ def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
         f"{safe_member(n)}\tf\t{sizes[n]}\t{mtime}\n" for n in names
     )
 
-    def header(name: str, size: int) -> bytes:
+    def info(name: str, size: int) -> tarfile.TarInfo:
         member = tarfile.TarInfo(name)
         member.size, member.mtime, member.mode = size, mtime, 0o644
         member.uid = member.gid = 0
         member.uname = member.gname = ""
-        return member.tobuf(tarfile.USTAR_FORMAT, "utf-8", "surrogateescape")
+        return member
 
     with (
         atomic_file(target) as tmp,
         tmp.open("wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar,
     ):
-        # The ustar stream tarfile.TarFile writes (header, data padded to whole blocks, two zero
-        # blocks, zeros to a whole record), gathered into large writes: the gzip stream is the
-        # same, with far fewer calls into it.
-        out = _Chunked(gz)
         data = index.encode("utf-8")
-        out.member(header(TGZ_INDEX, len(data)), data)
+        tar.addfile(info(TGZ_INDEX, len(data)), io.BytesIO(data))
         for name in names:
             content = entries[name]
             if isinstance(content, Path):
-                out.write(header(name, sizes[name]))
                 with content.open("rb") as src:
-                    left = sizes[name]
-                    while left:
-                        chunk = src.read(min(left, 1 << 16))
-                        if not chunk:
-                            raise BuildError(f"{target.name}: {content} changed while being archived")
-                        out.write(chunk)
-                        left -= len(chunk)
-                out.pad()
+                    tar.addfile(info(name, sizes[name]), src)
             else:
-                out.member(header(name, len(content)), content)
-        out.end()
-
-
-class _Chunked:
-    """A tar stream written to ``sink`` in chunks of about a megabyte."""
-
-    def __init__(self, sink: gzip.GzipFile) -> None:
-        self.sink, self.pending, self.offset = sink, bytearray(), 0
-
-    def write(self, data: bytes) -> None:
-        self.pending += data
-        self.offset += len(data)
-        if len(self.pending) >= 1 << 20:
-            self.sink.write(self.pending)
-            self.pending.clear()
-
-    def pad(self) -> None:
-        if remainder := self.offset % tarfile.BLOCKSIZE:
-            self.write(tarfile.NUL * (tarfile.BLOCKSIZE - remainder))
-
-    def member(self, header: bytes, data: bytes) -> None:
-        self.write(header)
-        self.write(data)
-        self.pad()
-
-    def end(self) -> None:
-        self.write(tarfile.NUL * (2 * tarfile.BLOCKSIZE))
-        if remainder := self.offset % tarfile.RECORDSIZE:
-            self.write(tarfile.NUL * (tarfile.RECORDSIZE - remainder))
-        self.sink.write(self.pending)
-        self.pending.clear()
+                tar.addfile(info(name, len(content)), io.BytesIO(content))
