@@ -225,7 +225,9 @@ def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
         atomic_file(target) as tmp,
         tmp.open("wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
-        tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+        # tarfile writes a block or a 16 KB chunk at a time; gzip takes them a megabyte at a time
+        io.BufferedWriter(gz, buffer_size=1 << 20) as buffered,  # type: ignore[arg-type]
+        tarfile.open(fileobj=buffered, mode="w", format=tarfile.USTAR_FORMAT) as tar,
     ):
         data = index.encode("utf-8")
         tar.addfile(info(TGZ_INDEX, len(data)), io.BytesIO(data))
