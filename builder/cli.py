@@ -313,3 +313,14 @@ def diff(base: Path, overlay: Path) -> None:
         sys.exit(2)
     for line in diff_lines(course.overlay):
         click.echo(line)
+
+
+def entry() -> None:
+    """The ``builder`` command: ``main``, then an exit without the interpreter's last cycle
+    collection, which would walk every object of a build only to free memory the process is
+    handing back anyway (~40 ms after an OSEE build). ``main`` itself, which tests and the
+    preview server call, frees as usual."""
+    try:
+        main()
+    finally:
+        gc.freeze()
