@@ -73,13 +73,14 @@ MAX_EXTENDS = 8  # overlays of overlays followed for the key; deeper chains buil
 def source_folders(course_dir: Path) -> list[Path] | None:
     """The course folder and those of the courses it extends (overlays read their base's files),
     or None when a course.yaml of the chain cannot be read here (the build then reports it)."""
-    import yaml
+    from builder.errors import CourseError
+    from builder.yamlpos import load_yaml  # the loader with the builder's limits: bounded for any file
 
     folders = [course_dir.resolve()]
     while len(folders) <= MAX_EXTENDS:
         try:
-            data = yaml.safe_load((folders[-1] / "course.yaml").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = load_yaml(folders[-1] / "course.yaml").data
+        except (OSError, CourseError):
             return None
         base = data.get("extends") if isinstance(data, dict) else None
         if base is None:

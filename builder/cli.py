@@ -144,7 +144,8 @@ LANGUAGE_OPTION = click.option(
     "--no-cache",
     is_flag=True,
     envvar="BUILDER_NO_CACHE",
-    help="Build every format from scratch; do not read or fill the output cache.",
+    help="Build every format from scratch; do not read or fill the output cache "
+    "(compiled templates are still kept, as Python keeps .pyc files).",
 )
 @click.option(
     "-j",

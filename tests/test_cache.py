@@ -29,7 +29,9 @@ def test_rebuild_from_the_cache_is_byte_identical_and_skips_loading(
 ) -> None:
     cold = tmp_path / "cold"
     assert run("build", mini, *FORMATS, "--out", cold, "--no-cache").exit_code == 0
-    assert not cached.exists()  # --no-cache neither reads nor fills it
+    # --no-cache neither reads nor fills the output cache (compiled templates, like .pyc files,
+    # are kept in its templates/ folder all the same)
+    assert not list(cached.glob("*/entry.json"))
     assert run("build", mini, *FORMATS, "--out", tmp_path / "first").exit_code == 0
     import builder.load
 
@@ -95,3 +97,19 @@ def test_each_language_has_its_own_cache_entry(tmp_path: Path, cached: Path) -> 
 
     course = Path(__file__).parent / "fixtures" / "mini"
     assert BuildCache(course, variant="fr", root=cached).sources != BuildCache(course, root=cached).sources
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["seed: " + "9" * 5000, "seed: &a [*a]", "seed: " + "[" * 200 + "]" * 200],
+    ids=["5000-digit number", "recursive alias", "deep nesting"],
+)
+def test_the_cache_key_reads_a_hostile_course_yaml_without_a_traceback(
+    mini: Path, tmp_path: Path, cached: Path, hostile: str
+) -> None:
+    """Before loading, the cache reads course.yaml for the courses it extends: with the same
+    limits as the loader, so the build reports the problem instead of crashing."""
+    edit(mini / "course.yaml", "seed: 7", hostile)
+    result = run("build", mini, "-f", "gift", "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and f"{mini / 'course.yaml'}:" in result.stderr
