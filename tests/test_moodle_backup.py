@@ -371,3 +371,35 @@ def test_check_reads_each_document_once_and_a_repeated_one_at_most_twice(
     check_backup_entries(frozenset(files), read)
     directory = activity.findtext("directory")
     assert reads[f"{directory}/quiz.xml"] == 2 and reads[f"{directory}/module.xml"] == 2
+
+
+def test_validate_reads_a_large_question_bank_and_bounds_what_it_holds(
+    mini_mbz: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """questions.xml grows with the bank (~9 KB a question): a 1,000-question backup's is ~9 MB.
+    Backups get their own read limit (16 MiB a document), and what a .mbz's XML may add up to in
+    memory is capped too."""
+    from datetime import UTC, datetime
+
+    from builder.inspect.archive import Limits
+    from builder.inspect.moodle_backup import check_archive
+    from builder.package import write_tgz
+
+    _, files = mini_mbz
+    big = dict(files)
+    # 6 MiB of text that compresses like a real bank (not like a zip bomb)
+    filler = b"".join(
+        hashlib.sha256(str(i).encode()).hexdigest().encode() for i in range(6 * 1024 * 1024 // 64)
+    )
+    big["questions.xml"] = files["questions.xml"] + b"<!-- " + filler + b" -->\n"
+    mbz = tmp_path / "big.mbz"
+    write_tgz(
+        mbz,
+        {n: d for n, d in big.items() if n != ".ARCHIVE_INDEX"},
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert run("validate", mbz).exit_code == 0
+    zipped = shutil.make_archive(str(tmp_path / "big"), "zip", _unpacked(big, tmp_path / "tree"))
+    assert run("validate", zipped).exit_code == 0
+    with pytest.raises(Exception, match="add up to more than 1048576 bytes"):
+        check_archive(mbz, Limits(max_backup_held=1024 * 1024))

@@ -54,6 +54,10 @@ class Limits:
     max_ratio: int = 200  # uncompressed / compressed, for entries of at least ratio_floor bytes
     ratio_floor: int = MIB
     max_read: int = 4 * MIB  # largest XML member parsed (manifest, QTI...): parsed and validated, ~40x
+    # A Moodle backup's XML is parsed but has no XSD to validate against (~10x its size in memory);
+    # its questions.xml grows with the question bank (~9 KB a question: 16 MiB is ~1,800).
+    max_backup_read: int = 16 * MIB
+    max_backup_held: int = 128 * MIB  # a backup's XML documents held at once (read one pass)
     max_directory: int = 16 * MIB  # central directory size (names, extra fields, comments)
     max_resources: int = 10_000  # resources checked one by one; more are reported, not checked
     max_findings: int = 1_000  # findings listed per package; the rest are counted
@@ -77,9 +81,10 @@ class PackageSource:
     def limits(self) -> Limits:
         return self._limits
 
-    def read(self, member: str) -> bytes:
-        """The member's bytes; UnusablePackage if larger than Limits.max_read, CorruptEntry if damaged."""
-        cap = self._limits.max_read
+    def read(self, member: str, cap: int | None = None) -> bytes:
+        """The member's bytes; UnusablePackage if larger than ``cap`` (default Limits.max_read),
+        CorruptEntry if damaged."""
+        cap = self._limits.max_read if cap is None else cap
         if self._path is not None:
             declared = self._sizes[member]
             if declared > cap:

@@ -113,7 +113,10 @@ def is_backup(names: frozenset[str]) -> bool:
 def check_backup(source: PackageSource, catalog: SchemaCatalog, report: PackageReport) -> None:
     """A Moodle course backup read from a zip or a folder."""
     report.kind = moodle_backup.BACKUP_KIND
-    report.findings += moodle_backup.check_backup_entries(source.names, source.read)
+    backup_cap = source.limits.max_backup_read
+    report.findings += moodle_backup.check_backup_entries(
+        source.names, lambda name: source.read(name, cap=backup_cap)
+    )
 
 
 def has_manifest(names: frozenset[str]) -> bool:

@@ -66,7 +66,7 @@ def read_tgz(path: Path, limits_: Limits | None = None) -> tuple[dict[str, bytes
     caps = limits_ or Limits()
     members: dict[str, bytes] = {}
     pool: dict[str, str] = {}
-    total = 0
+    total = held = 0
     try:
         with tarfile.open(path, mode="r:gz") as tar:
             for count, member in enumerate(tar, start=1):
@@ -91,9 +91,15 @@ def read_tgz(path: Path, limits_: Limits | None = None) -> tuple[dict[str, bytes
                     while chunk := stream.read(1 << 16):
                         digest.update(chunk)
                     pool[member.name] = digest.hexdigest()
-                elif member.size > caps.max_read:
-                    raise UnusablePackage(f"{member.name} is over the {caps.max_read}-byte read limit")
+                elif member.size > caps.max_backup_read:
+                    raise UnusablePackage(f"{member.name} is over the {caps.max_backup_read}-byte read limit")
                 else:
+                    held += member.size
+                    if held > caps.max_backup_held:
+                        raise UnusablePackage(
+                            f"its XML documents add up to more than {caps.max_backup_held} bytes, "
+                            "the most this checker holds"
+                        )
                     members[member.name] = stream.read()
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise UnusablePackage(f"cannot read the gzip'd tar archive: {exc}") from None
