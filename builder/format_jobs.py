@@ -1,9 +1,9 @@
 """Run the chosen formats of one build: from the output cache, in this process, or in parallel.
 
 Every format reads the same loaded course and quizzes and writes its own files into the staging
-folder, so formats are independent jobs. With several formats to build and several CPUs, they run
-in worker processes forked from this one after the course is loaded and its quizzes made (the
-workers inherit both; nothing is loaded twice). The output does not depend on how the formats were
+folder, so formats are independent jobs. With several CPUs, they run in this process and in
+processes forked from it after the course is loaded and its quizzes made (the forked ones inherit
+both; nothing is loaded twice). The output does not depend on how the formats were
 spread: each format's builder sees the same course and starts from the same state, and tests
 compare parallel and serial builds byte for byte.
 
@@ -47,7 +47,7 @@ HEAVIEST_FIRST = (
 # (Renderer.lms_page renders each once per process).
 SAME_WORKER: tuple[tuple[str, ...], ...] = (("cc11", "cc13"),)
 
-# What the forked workers build from: set before the pool starts, inherited by fork.
+# What the jobs build from: set before the processes fork (they inherit it), cleared after.
 _shared: tuple[Course, Path, BuildCache | None] | None = None
 
 
@@ -88,11 +88,11 @@ def run_formats(
 ) -> Iterator[tuple[str, list[Path]]]:
     """(format, paths written) for each chosen format, in the order chosen.
 
-    Cache hits are copied. The quizzes are made once; the formats to build then run here, one
-    after another (jobs == 1, or no fork), or in up to ``jobs`` forked workers, which also run the
-    quizzes' quality checks (rules, test-wise audit) beside the formats. Either way a check that
-    fails raises CourseError with every problem, and nothing is swapped in. ``done(name)`` is
-    called as each format finishes.
+    Cache hits are copied. The quizzes are made once; the formats to build then run here one after
+    another (jobs == 1, or no fork), or as jobs shared by this process and up to ``jobs - 1``
+    processes forked from it, with the quizzes' quality checks (rules, test-wise audit) as one more
+    job beside the formats. Either way a check that fails raises CourseError with every problem,
+    and nothing is swapped in. ``done(name)`` is called as each format finishes.
     """
     from builder.quiz import build_quizzes, build_quizzes_checked_later
 
