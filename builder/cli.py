@@ -152,7 +152,8 @@ LANGUAGE_OPTION = click.option(
     "--jobs",
     type=click.IntRange(min=1),
     envvar=JOBS_ENV,
-    help="Formats built at once, each in its own process. Default: one per CPU (1: one after another).",
+    help="Processes building the formats at once, this one included. Default: one per CPU; "
+    "1: one format after another.",
 )
 @schema_dir_option
 @_user_errors
@@ -193,8 +194,9 @@ def build(
     at once when every one succeeded: a failed or interrupted build leaves the previous
     complete output untouched (formats not requested keep their previous files).
     A progress bar shows on a terminal when several formats or modules are built.
-    Formats are built at once in worker processes, one per CPU (--jobs / BUILDER_JOBS to
-    choose; --jobs 1 builds them one after another); the files are the same either way.
+    Formats are built at once by this process and processes forked from it, one per CPU
+    (--jobs / BUILDER_JOBS to choose; --jobs 1 builds them one after another); the quiz checks
+    run beside them. The files are the same either way.
     Formats whose sources (course files, builder version) are unchanged since an earlier
     build are copied from the output cache, byte for byte (--no-cache or BUILDER_NO_CACHE=1
     to build from scratch; BUILDER_CACHE_DIR to move the cache).
