@@ -181,6 +181,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=_COMPILED,
+            auto_reload=False,  # templates do not change during a build: no stat per page rendered
         )
         self.env.filters["md"] = self.markdown
         language = course.language
