@@ -26,6 +26,11 @@ from builder.limits import ZIP_FIRST, ZIP_LAST
 ZIP_EPOCH_MIN = ZIP_FIRST  # the zip format cannot store earlier times (nor later than ZIP_LAST)
 
 
+# zlib's default level. On OSEE's packages level 9 took 64 ms for the zips and 33 ms for the .mbz,
+# level 6 takes 50 and 15 ms, for files 0.8% and 2.7% larger.
+COMPRESS_LEVEL = 6
+
+
 def build_timestamp(release: date) -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the course's release date at 00:00 UTC."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -169,7 +174,7 @@ def write_zip(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
     stamp = when.astimezone(UTC).timetuple()[:6]
     with (
         atomic_file(target) as tmp,
-        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zf,
     ):
         for name in sorted(entries, key=lambda n: n.encode("utf-8")):
             info = zipfile.ZipInfo(safe_member(name), date_time=stamp)
@@ -224,7 +229,7 @@ def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
     with (
         atomic_file(target) as tmp,
         tmp.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=COMPRESS_LEVEL) as gz,
         # tarfile writes a block or a 16 KB chunk at a time; gzip takes them a megabyte at a time
         io.BufferedWriter(gz, buffer_size=1 << 20) as buffered,  # type: ignore[arg-type]
         tarfile.open(fileobj=buffered, mode="w", format=tarfile.USTAR_FORMAT) as tar,
