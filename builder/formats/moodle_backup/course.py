@@ -21,7 +21,7 @@ from builder.formats.moodle_backup.plan import (
     Plan,
     Section,
 )
-from builder.formats.moodle_backup.xml import Value, add, empty, fields, group, root, to_bytes
+from builder.formats.moodle_backup.xml import Value, add, empty, empty_files, fields, group, root, to_bytes
 
 MOODLE_VERSION = 2022112800
 MOODLE_RELEASE = "4.1 (Build: 20221128)"
@@ -302,20 +302,15 @@ def course_files(plan: Plan, summary: str, competency_ids: list[str], when: int)
     """course/*.xml but inforef.xml (the writer knows the files and question categories)."""
     enrolments = root("enrolments")
     group(enrolments, "enrols")
-    roles = root("roles")
-    group(roles, "role_overrides")
-    group(roles, "role_assignments")
-    filters = root("filters")
-    group(filters, "filter_actives")
-    group(filters, "filter_configs")
+    left_empty = empty_files()  # the same empty roles, filters and calendar as every activity's
     return {
         "course/course.xml": course_xml(plan, summary, when),
         "course/competencies.xml": course_competencies_xml(competency_ids, plan.course.id),
         "course/completiondefaults.xml": to_bytes(empty("course_completion_defaults")),
         "course/enrolments.xml": to_bytes(enrolments),
-        "course/roles.xml": to_bytes(roles),
-        "course/filters.xml": to_bytes(filters),
-        "course/calendar.xml": to_bytes(empty("events")),
+        "course/roles.xml": left_empty["roles.xml"],
+        "course/filters.xml": left_empty["filters.xml"],
+        "course/calendar.xml": left_empty["calendar.xml"],
         "course/contentbank.xml": to_bytes(empty("contents")),
     }
 
