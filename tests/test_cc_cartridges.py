@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from builder.formats import qti
-from builder.formats.cc import VERSIONS, Version
 from builder.formats.cc_rules import RULE_FILES, Compiled, _compiled, _passes, schematron_issues
+from builder.formats.cc_versions import VERSIONS, Version
 from builder.lms_rules import moodle_detects_cc
 from builder.load import load_course
 from builder.quiz import QuestionType, build_quizzes

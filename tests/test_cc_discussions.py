@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from builder.formats.cc import VERSIONS
+from builder.formats.cc_versions import VERSIONS
 from tests.conftest import edit, run
 from tests.test_cc_cartridges import Cartridge
 

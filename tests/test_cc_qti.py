@@ -14,6 +14,7 @@ from lxml import etree
 
 from builder.formats import FORMATS, cc, qti
 from builder.formats.cc_rules import schematron_issues
+from builder.formats.cc_versions import VERSIONS
 from builder.load import load_course
 from builder.quiz import build_quizzes
 from builder.xsd_check import validate_xml
@@ -48,7 +49,7 @@ def alpha_items(authored: Path, tmp_path: Path) -> dict[str, dict[str, etree._El
     result = run("build", authored, "-f", "cc11", "-f", "cc13", "-o", tmp_path)
     assert result.exit_code == 0, result.stderr
     items = {}
-    for name in cc.VERSIONS:
+    for name in VERSIONS:
         with zipfile.ZipFile(tmp_path / "mini" / f"mini-{name}.imscc") as zf:
             root = etree.fromstring(zf.read("R_module_alpha_quiz/assessment.xml"))
         items[name] = {i.get("ident"): i for i in root.iterfind(".//q:section/q:item", NS)}
@@ -348,7 +349,7 @@ def test_a_build_fails_rather_than_emit_an_item_moodle_would_drop(
 def test_an_invalid_file_fails_the_build_and_writes_nothing(
     mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = replace(cc.VERSIONS["cc11"], schemaversion="1.2.0")
+    broken = replace(VERSIONS["cc11"], schemaversion="1.2.0")
     monkeypatch.setitem(FORMATS, "cc11", cc.builder_for(broken))
     result = run("build", mini, "-f", "cc11", "-o", tmp_path)
     assert result.exit_code == 1
@@ -367,7 +368,7 @@ def test_points_beyond_cc_weighting_are_an_author_error(mini: Path, tmp_path: Pa
 
 def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
     course = load_course(authored)
-    _, summary = cc.build_cartridge(course, tmp_path, cc.VERSIONS["cc11"])
+    _, summary = cc.build_cartridge(course, tmp_path, VERSIONS["cc11"])
     quizzes = build_quizzes(course).quizzes.values()
     expected = sum(expected_items(z.questions) for z in quizzes)
     assert sum(summary.questions.values()) == expected

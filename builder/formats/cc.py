@@ -1,6 +1,6 @@
 """The ``cc11`` and ``cc13`` formats: IMS Common Cartridge 1.1 (what Moodle imports) and 1.3.
 
-One writer for both versions; everything that differs sits in ``VERSIONS``. A cartridge holds:
+One writer for both versions; everything that differs sits in ``cc_versions.VERSIONS``. A cartridge holds:
 
 * an organization: a root item, then "About this course" (the course pages, the attributions), then
   a folder per category (its introduction, its readings) holding a folder per module;
@@ -26,11 +26,12 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
-from lxml.html import builder as html_builder
 
 from builder import markdown
 from builder.errors import BuildError
 from builder.formats import cc_rules, qti
+from builder.formats.cc_versions import Version
+from builder.formats.discussion_prompt import generated_prompt
 from builder.i18n import percent, tr
 from builder.lms_rules import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.model import Category, Course, Discussion, Link, Module
@@ -45,51 +46,6 @@ WEB = "web_resources"  # folder of every page and asset (the name Canvas also us
 MANIFEST = "imsmanifest.xml"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 CSM_NS = "http://www.imsglobal.org/xsd/imsccv1p3/imscsmd_v1p0"
-PROFILE_BASE = "http://www.imsglobal.org/profile/cc"
-
-
-@dataclass(frozen=True)
-class Version:
-    """What differs between CC 1.1 and 1.3: namespaces, resource types, schemas, CSM support."""
-
-    name: str  # format name and file suffix
-    schema_set: str  # set in schemas/catalog.json
-    schemaversion: str
-    cp: str  # default namespace of imsmanifest.xml (Moodle detects CC 1.1 by it)
-    lom: str  # LOM in the manifest metadata
-    weblink: str
-    topic: str
-    weblink_type: str
-    topic_type: str
-    assessment_type: str
-    schema_location: str
-    curriculum_standards: bool
-
-
-def _version(v: int) -> Version:
-    tag = f"v1p{v}"
-    return Version(
-        name=f"cc1{v}",
-        schema_set=f"cc1{v}",
-        schemaversion=f"1.{v}.0",
-        cp=f"http://www.imsglobal.org/xsd/imscc{tag}/imscp_v1p1",
-        lom=f"http://ltsc.ieee.org/xsd/imscc{tag}/LOM/manifest",
-        weblink=f"http://www.imsglobal.org/xsd/imscc{tag}/imswl_{tag}",
-        topic=f"http://www.imsglobal.org/xsd/imscc{tag}/imsdt_{tag}",
-        weblink_type=f"imswl_xml{tag}",
-        topic_type=f"imsdt_xml{tag}",
-        assessment_type=f"imsqti_xmlv1p2/imscc_xml{tag}/assessment",
-        schema_location=(
-            f"http://www.imsglobal.org/xsd/imscc{tag}/imscp_v1p1 "
-            f"{PROFILE_BASE}/cc{tag}/cc{tag}_imscp_v1p2_v1p0.xsd "
-            f"http://ltsc.ieee.org/xsd/imscc{tag}/LOM/manifest "
-            f"{PROFILE_BASE}/cc{tag}/LOM/cc{tag}_lommanifest_v1p0.xsd"
-        ),
-        curriculum_standards=v >= 3,
-    )
-
-
-VERSIONS = {v.name: v for v in (_version(1), _version(3))}
 
 
 def cartridge_path(course: Course, out_dir: Path, version: Version) -> Path:
@@ -312,7 +268,7 @@ class _Cartridge:
         if discussion.prompt is not None:
             body = markdown.render_detached(discussion.prompt.text, top_heading=3)
         else:
-            body = _generated_prompt(module, self.course.language)
+            body = generated_prompt(module, self.course.language)
         root = etree.Element(f"{{{self.v.topic}}}topic", nsmap={None: self.v.topic})
         _el(root, self.v.topic, "title", title)
         _el(root, self.v.topic, "text", body, texttype="text/html")
@@ -411,33 +367,6 @@ def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
         return [build_cartridge(course, out_dir, version)[0]]
 
     return build
-
-
-def _generated_prompt(module: Module, lang: str = "en") -> str:
-    """HTML asking learners how they will apply each of the module's competencies."""
-    e = html_builder
-    before, _, after = tr(
-        lang, "How will you apply what you learned in {module} in your own work?"
-    ).partition("{module}")
-    text = e.DIV(
-        e.P(before, e.EM(module.title), after),
-        e.P(
-            tr(
-                lang,
-                "For each competency below, describe one situation in your organisation where you "
-                "will use it, the first step you will take, and the support you will need:",
-            )
-        ),
-        e.UL(*(e.LI(e.STRONG(c.title)) for c in module.competencies)),
-        e.P(
-            tr(
-                lang,
-                "Then read the other learners' posts and reply to at least one with a question or "
-                "a suggestion.",
-            )
-        ),
-    )
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in text)
 
 
 FILEBASE = "$IMS-CC-FILEBASE$"

@@ -1,6 +1,7 @@
 """The ``cc11`` format: IMS Common Cartridge 1.1, the version Moodle imports. Written by cc.py."""
 
-from builder.formats.cc import VERSIONS, builder_for
+from builder.formats.cc import builder_for
+from builder.formats.cc_versions import VERSIONS
 
 NAME = "cc11"
 build = builder_for(VERSIONS[NAME])

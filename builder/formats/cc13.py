@@ -1,6 +1,7 @@
 """The ``cc13`` format: IMS Common Cartridge 1.3 (Canvas, Brightspace, Sakai). Written by cc.py."""
 
-from builder.formats.cc import VERSIONS, builder_for
+from builder.formats.cc import builder_for
+from builder.formats.cc_versions import VERSIONS
 
 NAME = "cc13"
 build = builder_for(VERSIONS[NAME])

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from builder import markdown
 from builder.errors import BuildError
-from builder.formats.cc import _generated_prompt
+from builder.formats.discussion_prompt import generated_prompt
 from builder.formats.moodle_backup import activities as acts
 from builder.formats.moodle_backup.content import AreaFile, FileArea, fragment_of, main_html, moodle_html
 from builder.formats.moodle_backup.course import (
@@ -131,7 +131,7 @@ class _Backup:
             body = (
                 markdown.render_detached(prompt.text, top_heading=3)
                 if prompt is not None
-                else _generated_prompt(activity.module, self.course.language)
+                else generated_prompt(activity.module, self.course.language)
             )
             own = acts.forum_xml(activity, body, self.when)
         else:
