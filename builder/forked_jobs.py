@@ -8,6 +8,15 @@ forked ones copy from it (CPython's reference counts write to shared pages) is c
 The work function is inherited by fork, never pickled; results and exceptions come back pickled.
 A forked process dies with this one (Linux: PR_SET_PDEATHSIG) and, should one die on its own
 (killed, out of memory), the run fails with a BuildError instead of waiting for it forever.
+
+A run may also name *parts*: pieces of work a job will ask for with ``part(key, compute)`` (one
+quiz of a cartridge, say), each asked for by one job. They wait behind the jobs, the last asked
+for first, so a process with nothing else to do works from the end while the job that needs them
+works from the start. When the job comes to a part it takes the result if another process made
+it, waits if one is making it, and otherwise computes it itself. The value is the same either way
+(a part is a pure function of what the processes share); only the time differs. Parts made ahead
+travel pickled, through files in a folder of the run's own. The first part is made here before
+the processes fork, so what making one loads or compiles (schemas, rules) is shared, not repeated.
 """
 
 from __future__ import annotations
@@ -16,14 +25,18 @@ import gc
 import os
 import pickle
 import queue
+import shutil
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from builder.errors import BuildError
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 POLL_SECONDS = 0.2  # how often a waiting run checks that the forked processes are alive
 
@@ -42,43 +55,62 @@ def run(
     *,
     keep_going: Callable[[T], bool] = lambda job: False,
     finished: Callable[[int, Outcome[T]], None] = lambda index, outcome: None,
+    parts: Sequence[Hashable] = (),
+    make_part: Callable[[Any], Any] = lambda key: None,
 ) -> list[Outcome[T]]:
     """Each job's outcome, in the order of ``jobs``.
 
     After a job fails, only jobs for which ``keep_going(job)`` is true still run (the others are
     left out: their outcome is None). ``finished(index, outcome)`` is called in this process as
-    each job's outcome arrives.
+    each job's outcome arrives. ``parts``: the keys the jobs will ask ``part`` for, in the order
+    they will ask; ``make_part(key)`` makes one ahead, in a process that has no job left.
     """
     import multiprocessing
 
+    global _parts
     context = multiprocessing.get_context("fork")
-    next_job = context.Value("i", 0)
-    failed = context.Value("b", 0)
+    board = _Board(context, len(jobs), len(parts))
     results: Any = context.Queue()
     outcomes: list[Outcome[T] | None] = [None] * len(jobs)
     parent = os.getpid()
+    folder = Path(tempfile.mkdtemp(prefix="builder-parts-")) if parts else None
+    order = [*range(len(jobs)), *(len(jobs) + i for i in reversed(range(len(parts))))]
 
     def take() -> int | None:
-        while True:
-            with next_job.get_lock():
-                index = next_job.value
-                next_job.value += 1
-            if index >= len(jobs):
-                return None
-            if not failed.value or keep_going(jobs[index]):
+        """The next job, or the next part a running job may still need; None when neither is left."""
+        with board.changed:
+            while board.next.value < len(order):
+                index = order[board.next.value]
+                board.next.value += 1
+                if board.claimed[index]:  # a part its job already came to
+                    continue
+                if index < len(jobs):
+                    if board.failed.value and not keep_going(jobs[index]):
+                        continue
+                elif board.failed.value or board.unfinished.value == 0:
+                    continue
+                board.claim(index, len(jobs))
                 return index
+            return None
 
     def run_one(index: int) -> Outcome[T]:
         try:
-            return Outcome(work(jobs[index]))
+            outcome: Outcome[T] = Outcome(work(jobs[index]))
         except Exception as exc:  # sent back as it is, and raised by the caller
-            failed.value = 1
-            return Outcome(error=exc)
+            outcome = Outcome(error=exc)
+        with board.changed:
+            board.unfinished.value -= 1
+            if outcome.error is not None:
+                board.failed.value = 1
+        return outcome
 
     def forked() -> None:
         _die_with(parent)
         try:
             while (index := take()) is not None:
+                if index >= len(jobs):
+                    ahead.make_ahead(index - len(jobs))
+                    continue
                 outcome = run_one(index)
                 results.put((index, _picklable(outcome)))
             results.close()
@@ -86,12 +118,19 @@ def run(
         except KeyboardInterrupt:  # Ctrl-C reaches every process: the build reports it once
             os._exit(130)
 
+    ahead = _Parts(parts, make_part, board, len(jobs), folder or Path())
+    _parts = ahead if parts else None
+    if parts:
+        ahead.make_here(0)
     gc.freeze()  # what exists now is shared with the forked processes: no collection copies it
     started = [context.Process(target=forked, daemon=True) for _ in range(max(0, processes - 1))]
     try:
         for process in started:
             process.start()
         while (index := take()) is not None:
+            if index >= len(jobs):
+                ahead.make_ahead(index - len(jobs))
+                continue
             outcomes[index] = outcome = run_one(index)
             finished(index, outcome)
         expected = {i for i in range(len(jobs)) if outcomes[i] is None}
@@ -104,16 +143,123 @@ def run(
             outcomes[index] = outcome
             finished(index, outcome)
     finally:
+        _parts = None
         gc.unfreeze()
         for process in started:
             process.join(timeout=POLL_SECONDS)
             if process.exitcode is None:  # still running after a failure here: not needed any more
                 process.kill()
                 process.join()
-    if failed.value == 0 and any(o is None for o in outcomes):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if not board.failed.value and any(o is None for o in outcomes):
         codes = ", ".join(str(p.exitcode) for p in started)
         raise BuildError(f"a build process stopped before finishing its work (exit codes: {codes})")
     return [o if o is not None else Outcome() for o in outcomes]
+
+
+def part(key: Hashable, compute: Callable[[], R]) -> R:
+    """``compute()``, or the same value made ahead by another process of the run under way (when
+    the run names ``key`` among its parts)."""
+    if _parts is None or key not in _parts.index:
+        return compute()
+    return _parts.result(key, compute)
+
+
+class _Board:
+    """What the processes of one run share, under one lock: which jobs and parts are taken (and
+    by whom), which parts are made, how many jobs are unfinished, whether one failed."""
+
+    def __init__(self, context: Any, jobs: int, parts: int) -> None:
+        self.changed = context.Condition(context.Lock())
+        self.claimed = context.Array("b", jobs + parts, lock=False)
+        self.maker = context.Array("i", max(parts, 1), lock=False)
+        self.made = context.Array("b", max(parts, 1), lock=False)
+        self.next = context.Value("i", 0, lock=False)
+        self.unfinished = context.Value("i", jobs, lock=False)
+        self.failed = context.Value("b", 0, lock=False)
+
+    def claim(self, index: int, jobs: int) -> None:
+        """Mark a job or part taken by this process (the caller holds the lock)."""
+        self.claimed[index] = 1
+        if index >= jobs:
+            self.maker[index - jobs] = os.getpid()
+
+
+class _Parts:
+    """The parts of a run, seen from one of its processes."""
+
+    def __init__(
+        self, keys: Sequence[Hashable], make: Callable[[Any], Any], board: _Board, offset: int, folder: Path
+    ) -> None:
+        self.keys, self.make, self.board, self.offset, self.folder = keys, make, board, offset, folder
+        self.index = {key: i for i, key in enumerate(keys)}
+        self.here: dict[int, Outcome[Any]] = {}  # made in this process before its job asked
+
+    def make_here(self, i: int) -> None:
+        """Make part ``i`` in this process now, for its job to take later."""
+        with self.board.changed:
+            self.board.claim(self.offset + i, self.offset)
+        self.here[i] = self._outcome(i)
+
+    def _outcome(self, i: int) -> Outcome[Any]:
+        try:
+            return Outcome(self.make(self.keys[i]))
+        except Exception as exc:  # the job that asks for the part raises it
+            return Outcome(error=exc)
+
+    def make_ahead(self, i: int) -> None:
+        """Make part ``i`` (taken from the queue) and leave it for the job that will ask for it."""
+        outcome = self._outcome(i)
+        target = self.folder / str(i)
+        staging = target.with_suffix(".part")
+        staging.write_bytes(pickle.dumps(_picklable(outcome), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(staging, target)
+        with self.board.changed:
+            self.board.made[i] = 1
+            self.board.changed.notify_all()
+
+    def result(self, key: Hashable, compute: Callable[[], R]) -> R:
+        i, board = self.index[key], self.board
+        if i in self.here:
+            return _value(self.here.pop(i))
+        with board.changed:
+            mine = not board.claimed[self.offset + i]
+            if mine:
+                board.claim(self.offset + i, self.offset)
+            else:
+                while not board.made[i]:
+                    board.changed.wait(POLL_SECONDS)
+                    if not board.made[i] and not _alive(board.maker[i]):
+                        raise BuildError("a build process stopped before finishing its work")
+        if mine:
+            return compute()
+        return _value(pickle.loads((self.folder / str(i)).read_bytes()))
+
+
+def _value(outcome: Outcome[Any]) -> Any:
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value
+
+
+_parts: _Parts | None = None  # the parts of the run under way, in the process that runs a job
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: kill(0) is all there is
+    return state not in (b"Z", b"X")
 
 
 def _running_or_sent(started: list[Any], results: Any, expected: set[int]) -> bool:

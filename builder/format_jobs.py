@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from builder import output
 from builder.errors import CourseError, Problem
-from builder.formats import FORMATS, REGISTERED, import_builder
+from builder.formats import FORMATS, REGISTERED, import_builder, make_part, parts_of
 
 if TYPE_CHECKING:
     from builder.cache import BuildCache, Entry
@@ -163,9 +163,18 @@ def _in_workers(
             for name in queue[index]:
                 done(name)
 
+    # Parts the formats will ask for (a cartridge's quizzes) go behind the jobs: a process with no
+    # job left makes them ahead while the format's own job is still at the start of the course.
+    owner = {key: name for name in names for key in parts_of(name, model)}  # keys name their format
     try:
         outcomes = forked_jobs.run(
-            queue, _run_job, min(jobs, len(queue)), keep_going=lambda job: job == (CHECKS,), finished=finished
+            queue,
+            _run_job,
+            min(jobs, len(queue)),
+            keep_going=lambda job: job == (CHECKS,),
+            finished=finished,
+            parts=list(owner),
+            make_part=lambda key: make_part(owner[key], model, key),
         )
     finally:
         _shared = None

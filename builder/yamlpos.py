@@ -46,15 +46,57 @@ if getattr(yaml, "__with_libyaml__", False):
         yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
 
 
+class Positions(dict):  # type: ignore[type-arg]
+    """Where each value (or key) of one file starts, by path: a Pos whenever read.
+
+    The loader stores the parser's own marks (0-based line and column), made into a Pos only when
+    one is read, as most never are: a large course has hundreds of thousands of values. A Pos
+    stored here (one copied from another file) is kept as it is.
+    """
+
+    __slots__ = ("file",)
+
+    def __init__(self, file: Path) -> None:
+        super().__init__()
+        self.file = file
+
+    def _pos(self, found: Any) -> Pos:
+        return found if type(found) is Pos else Pos(self.file, found.line + 1, found.column + 1)
+
+    def __getitem__(self, path: JsonPath) -> Pos:
+        return self._pos(dict.__getitem__(self, path))
+
+    def get(self, path: JsonPath, default: Any = None) -> Any:
+        found = dict.get(self, path, _MISSING)
+        return default if found is _MISSING else self._pos(found)
+
+    def items(self) -> list[tuple[JsonPath, Pos]]:  # type: ignore[override]
+        return [(path, self._pos(found)) for path, found in dict.items(self)]
+
+    def values(self) -> list[Pos]:  # type: ignore[override]
+        return [self._pos(found) for found in dict.values(self)]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, dict) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_MISSING = object()
+
+
 @dataclass
 class YamlDoc:
     """Plain data of one YAML file plus where each value (and each mapping key) starts."""
 
     file: Path
     data: Any
-    values: dict[JsonPath, Pos] = field(default_factory=dict)
-    keys: dict[JsonPath, Pos] = field(default_factory=dict)
+    values: Positions = field(init=False)
+    keys: Positions = field(init=False)
     raw: dict[JsonPath, str] = field(default_factory=dict)  # scalars as written, for "quote it" hints
+
+    def __post_init__(self) -> None:
+        self.values, self.keys = Positions(self.file), Positions(self.file)
 
     def pos(self, path: JsonPath, *, key: bool = False) -> Pos:
         """Best position for a path: the key (if asked and known), else the value, else the nearest parent."""
@@ -105,7 +147,9 @@ def load_yaml(file: Path) -> YamlDoc:
         return doc
     # A scalar can only hold a character the file holds, or one a double-quoted escape ("\x01")
     # makes: a file with neither needs no check per scalar.
-    builder = _Builder(doc, check_chars="\\" in text or FORBIDDEN_CHARS.search(text) is not None)
+    builder = _Builder(
+        doc, check_chars="\\" in text or FORBIDDEN_CHARS.search(text) is not None, aliases="*" in text
+    )
     doc.data = builder.build(node, ())
     if builder.problems:
         raise CourseError(builder.problems)
@@ -126,11 +170,17 @@ def _mark(file: Path, node: yaml.Node) -> Pos:
 
 
 class _Builder:
-    """Plain data from the node graph, recording positions; aliases are expanded within a budget."""
+    """Plain data from the node graph, recording positions; aliases are expanded within a budget.
 
-    def __init__(self, doc: YamlDoc, *, check_chars: bool = True) -> None:
+    ``aliases``: whether the file may hold one (it has a ``*``); only then can a node be met twice,
+    so only then are the nodes being built tracked to catch an anchor that contains itself.
+    """
+
+    def __init__(self, doc: YamlDoc, *, check_chars: bool = True, aliases: bool = True) -> None:
         self.doc = doc
+        self.values, self.keys, self.raw = doc.values, doc.keys, doc.raw
         self.check_chars = check_chars
+        self.aliases = aliases
         self.problems: list[Problem] = []
         self.ctor = _StrictLoader("")
         self.nodes = 0
@@ -147,43 +197,52 @@ class _Builder:
                     node, f"more than {MAX_NODES} values (aliases expanding too much?); simplify the file"
                 )
             return None
-        if id(node) in self.active:
+        if self.aliases and id(node) in self.active:
             self.fail(node, "recursive alias: an anchor cannot contain itself")
             return None
         if len(path) > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep")
             return None
-        self.doc.values[path] = _mark(self.doc.file, node)
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+        self.values[path] = node.start_mark
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            value = self.raw[path] = node.value
+            if node.tag == _STR_TAG and not self.check_chars:  # most values: taken as they are
+                return value
+            return self.scalar(node)
+        if node.tag not in _PLAIN_COLLECTION_TAGS:
             self.fail(node, f"unsupported YAML tag {node.tag}; write plain lists and mappings")
             return None
-        if isinstance(node, yaml.ScalarNode):
-            self.doc.raw[path] = node.value
+        if not self.aliases:
+            return self.mapping(node, path) if kind is yaml.MappingNode else self.sequence(node, path)
         self.active.add(id(node))
         try:
-            if isinstance(node, yaml.MappingNode):
-                return self.mapping(node, path)
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self.scalar(node)
+            return self.mapping(node, path) if kind is yaml.MappingNode else self.sequence(node, path)
         finally:
             self.active.discard(id(node))
+
+    def sequence(self, node: yaml.SequenceNode, path: JsonPath) -> list[Any]:
+        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.fail(key_node, "YAML merge keys (<<) are not supported; write the keys out")
-                continue
-            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                self.fail(key_node, "keys must be text")
-                continue
+            if type(key_node) is yaml.ScalarNode and key_node.tag == _STR_TAG and not self.check_chars:
+                key = key_node.value
+            else:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.fail(key_node, "YAML merge keys (<<) are not supported; write the keys out")
+                    continue
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, str):
+                    self.fail(key_node, "keys must be text")
+                    continue
             if key in result:
                 self.fail(key_node, f"duplicate key '{key}' (each key once per mapping)")
                 continue
-            self.doc.keys[(*path, key)] = _mark(self.doc.file, key_node)
-            result[key] = self.build(value_node, (*path, key))
+            inner = (*path, key)
+            self.keys[inner] = key_node.start_mark
+            result[key] = self.build(value_node, inner)
         return result
 
     def scalar(self, node: yaml.Node) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -37,14 +38,17 @@ def test_after_a_failure_only_the_jobs_that_keep_going_run() -> None:
     assert [o.value for o in outcomes[1:]] == [None, None, None, None, "checks"]
 
 
-def test_an_exception_that_cannot_travel_comes_back_as_a_build_error() -> None:
+def test_an_exception_that_cannot_travel_comes_back_as_a_build_error(tmp_path: Path) -> None:
     class Local(Exception):  # defined in a function: cannot be pickled
         pass
 
+    taken = tmp_path / "taken"
+
     def work(job: int) -> int:
         if job == 1 and os.getpid() != parent:
+            taken.touch()
             raise Local("kept its words")
-        time.sleep(0.2)  # the parent keeps job 0 long enough for the forked process to take job 1
+        _wait_for(taken)  # the parent keeps job 0 until the forked process has taken job 1
         return job
 
     parent = os.getpid()
@@ -65,4 +69,89 @@ def test_a_forked_process_that_dies_fails_the_run_instead_of_hanging() -> None:
     started = time.monotonic()
     with pytest.raises(BuildError, match="stopped before finishing"):
         forked_jobs.run([0, 1, 2], work, 2)
+    assert time.monotonic() - started < 10
+
+
+def _wait_for(path: Path, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _square(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def test_parts_made_ahead_by_a_spare_process_reach_the_job_that_asks() -> None:
+    parent = os.getpid()
+
+    def work(job: str) -> list[tuple[int, int]]:
+        if job == "short":
+            return []
+        values = []
+        for n in range(40):  # slow enough for the spare process to make the last ones ahead
+            time.sleep(0.01)
+            values.append(forked_jobs.part(("sq", n), lambda n=n: _square(n)))
+        return values
+
+    outcomes = forked_jobs.run(
+        ["long", "short"],
+        work,
+        2,
+        parts=[("sq", n) for n in range(40)],
+        make_part=lambda key: _square(key[1]),
+    )
+    values = next(o.value for o in outcomes if o.value)
+    assert [v for v, _ in values] == [n * n for n in range(40)]
+    makers = {pid for _, pid in values}
+    assert len(makers) == 2  # some made where the job ran, the last ones by the other process
+    assert values[-1][1] != values[0][1] and parent in makers
+
+
+def test_a_part_outside_a_run_or_unnamed_is_computed_where_asked() -> None:
+    assert forked_jobs.part(("sq", 3), lambda: 9) == 9
+
+    def work(job: int) -> int:
+        return forked_jobs.part(("other", job), lambda: job + 1)
+
+    outcomes = forked_jobs.run([1], work, 1, parts=[("sq", 1)], make_part=lambda key: 0)
+    assert outcomes[0].value == 2
+
+
+def test_a_part_that_fails_fails_the_job_that_asks_for_it(tmp_path: Path) -> None:
+    def make(key: tuple[str, int]) -> int:
+        if key[1] == 5:
+            raise ValueError("part five is broken")
+        return key[1]
+
+    def work(job: str) -> int:
+        if job == "short":
+            return 0
+        _wait_for(tmp_path / "never", 0.3)  # the other process makes parts ahead meanwhile
+        return sum(forked_jobs.part(("p", n), lambda n=n: make(("p", n))) for n in range(8))
+
+    outcomes = forked_jobs.run(["long", "short"], work, 2, parts=[("p", n) for n in range(8)], make_part=make)
+    assert isinstance(outcomes[0].error, ValueError) and "part five" in str(outcomes[0].error)
+
+
+def test_a_part_whose_maker_dies_fails_the_job_instead_of_hanging(tmp_path: Path) -> None:
+    parent = os.getpid()
+    taken = tmp_path / "taken"
+
+    def make(key: tuple[str, int]) -> int:
+        if os.getpid() != parent:
+            taken.touch()
+            time.sleep(0.2)
+            os._exit(9)  # killed while making it
+        return key[1]
+
+    def work(job: str) -> int:
+        if job == "short":
+            return 0
+        _wait_for(taken)
+        return forked_jobs.part(("p", 1), lambda: make(("p", 1)))  # (part 0 is made before the fork)
+
+    started = time.monotonic()
+    outcomes = forked_jobs.run(["long", "short"], work, 2, parts=[("p", 0), ("p", 1)], make_part=make)
+    assert isinstance(outcomes[0].error, BuildError) and "stopped before finishing" in str(outcomes[0].error)
     assert time.monotonic() - started < 10

@@ -89,3 +89,43 @@ def test_quiz_checks_beside_the_workers_fail_the_build_as_before(mini: Path, tmp
     assert f"{assessment}:" in serial.stderr and "repeats" in serial.stderr
     assert parallel.stderr == serial.stderr
     assert not (tmp_path / "serial" / "mini").exists() and not (tmp_path / "parallel" / "mini").exists()
+
+
+def test_a_cartridge_whose_quizzes_another_process_made_is_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import forked_jobs
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    made_ahead = tmp_path / "made-ahead"
+    make_ahead = forked_jobs._Parts.make_ahead
+
+    def recorded(self: forked_jobs._Parts, i: int) -> None:
+        with made_ahead.open("a") as log:
+            log.write(f"{self.keys[i]}\n")
+        make_ahead(self, i)
+
+    monkeypatch.setattr(forked_jobs._Parts, "make_ahead", recorded)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run("build", OSEE, "--out", serial, "--no-cache", "-f", "cc13", "--jobs", "1").exit_code == 0
+    assert not made_ahead.exists()
+    result = run("build", OSEE, "--out", parallel, "--no-cache", "-f", "cc13", "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    assert "cc-assessment" in made_ahead.read_text()  # the spare process made some quizzes
+    assert (serial / "osee" / "osee-cc13.imscc").read_bytes() == (
+        parallel / "osee" / "osee-cc13.imscc"
+    ).read_bytes()
+
+
+def test_a_quiz_refused_in_the_process_that_made_it_ahead_fails_the_build(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder.formats import qti
+
+    monkeypatch.setattr(qti, "moodle_problems", lambda root: ["item q1: refused on purpose"])
+    out = tmp_path / "out"
+    result = run("build", mini, "--out", out, "-f", "cc13", "--jobs", "2")
+    assert result.exit_code == 1
+    assert "Moodle would drop or reject items: item q1: refused on purpose" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (out / "mini").exists()

@@ -1,4 +1,6 @@
-"""One module per output format, each with ``NAME`` and ``build(course, out_dir) -> list[Path]``.
+"""One module per output format, each with ``NAME`` and ``build(course, out_dir) -> list[Path]``
+(and, optionally, ``parts(course)`` and ``make_part(course, key)``: work the builder asks
+``forked_jobs.part`` for, which a spare process may do ahead).
 
 ``FORMATS`` maps each name to its builder; a format's module (and what it imports: lxml, the XSD
 catalog, the quiz) is imported only when that format is built, so `builder --help` starts fast.
@@ -7,7 +9,7 @@ catalog, the quiz) is imported only when that format is built, so `builder --hel
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,21 @@ def _on_first_use(module_name: str) -> Builder:
 
 REGISTERED: dict[str, Builder] = {name: _on_first_use(module) for name, module in MODULES.items()}
 FORMATS: dict[str, Builder] = dict(REGISTERED)  # what `builder build` runs (tests may swap one in)
+
+
+def parts_of(name: str, course: Course) -> list[Hashable]:
+    """The parts the builder of format ``name`` will ask ``forked_jobs.part`` for, in the order it
+    will ask (none for a format that has none, or a builder a test swapped in). A key names its
+    format, so no two formats share one."""
+    if FORMATS[name] is not REGISTERED[name]:
+        return []
+    parts = getattr(importlib.import_module(MODULES[name]), "parts", None)
+    return [] if parts is None else parts(course)
+
+
+def make_part(name: str, course: Course, key: Hashable) -> object:
+    """Part ``key`` of format ``name`` (one of ``parts_of(name, course)``)."""
+    return importlib.import_module(MODULES[name]).make_part(course, key)
 
 
 def import_builder(name: str) -> None:

@@ -27,20 +27,17 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from builder import markdown
+from builder import forked_jobs, markdown
 from builder.errors import BuildError
-from builder.formats import cc_rules, qti
+from builder.formats import cc_assessment, cc_rules
 from builder.formats.cc_versions import Version
 from builder.formats.discussion_prompt import generated_prompt
-from builder.i18n import percent, tr
+from builder.i18n import tr
 from builder.lms_rules import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
 from builder.model import Category, Course, Discussion, Link, Module
 from builder.package import build_timestamp, write_zip
 from builder.paths import STATIC
-from builder.quiz import build_quizzes
-from builder.quiz.model import Quiz
 from builder.render import ASSETS_DIR, STATIC_DIR, Renderer, category_url, index_url, module_url, page_url
-from builder.xsd_check import assert_valid_tree
 
 WEB = "web_resources"  # folder of every page and asset (the name Canvas also uses for course files)
 MANIFEST = "imsmanifest.xml"
@@ -192,12 +189,7 @@ class _Cartridge:
     def add_xml(self, name: str, root: etree._Element, doc_type: str, data: bytes | None = None) -> None:
         """An XML entry from its root element (``data``: its serialisation, when already made),
         checked against its XSD and the profile's Schematron rules now: no tree is kept for later."""
-        data = _xml(root) if data is None else data
-        assert_valid_tree(root, data, self.v.schema_set, doc_type, name=name)
-        issues = cc_rules.schematron_issues(root, self.v.schema_set, doc_type)
-        if issues:
-            raise BuildError(f"{name} breaks the {self.v.name} profile rules:\n" + "\n".join(issues))
-        self.entries[name] = data
+        self.entries[name] = cc_rules.checked_xml(name, root, self.v.schema_set, doc_type, data)
 
     def shared_resource(self) -> None:
         """Styles, attachments and the contents page: what the pages link to, in no item of its own."""
@@ -234,26 +226,13 @@ class _Cartridge:
 
     # --- module activities
 
-    def quiz(self, parent: etree._Element, module: Module, quiz: Quiz) -> None:
-        ident = f"R_module_{module.id}_quiz"
-        lang = self.course.language
-        title = tr(lang, "Quiz: %(module)s", module=module.title)
-        rubric = tr(
-            lang,
-            "This quiz checks the competencies of the module *%(module)s*. "
-            "Pass mark: %(pass_mark)s of the points.",
-            module=module.title,
-            pass_mark=percent(quiz.pass_mark, lang),
+    def quiz(self, parent: etree._Element, module: Module) -> None:
+        ident, title = cc_assessment.ident(module), cc_assessment.title(self.course, module)
+        key = (cc_assessment.PART, self.v.name, module.id)
+        assessment = forked_jobs.part(
+            key, lambda: cc_assessment.checked_assessment(self.course, self.v, module)
         )
-        assessment = qti.assessment_xml(
-            quiz, ident, title, rubric, language=self.course.language, seed=self.course.quiz.seed
-        )
-        problems = qti.moodle_problems(assessment.root)
-        if problems:
-            raise BuildError(
-                f"{ident}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems)
-            )
-        self.add_xml(f"{ident}/assessment.xml", assessment.root, "qti", assessment.xml)
+        self.entries[f"{ident}/assessment.xml"] = assessment.xml
         resource = self._resource(ident, self.v.assessment_type, [f"{ident}/assessment.xml"])
         for item in assessment.items:
             self.summary.questions[item.profile.value] += 1
@@ -276,7 +255,7 @@ class _Cartridge:
         self._resource(ident, self.v.topic_type, [f"{ident}/topic.xml"])
         self._link_item(parent, f"module_{module.id}_reflection", title, ident)
 
-    def module(self, parent: etree._Element, module: Module, quiz: Quiz) -> None:
+    def module(self, parent: etree._Element, module: Module) -> None:
         folder = self.folder(parent, f"module_{module.id}", module.title)
         html = self.render("module.html", module.title, module=module)
         resource = self.page(
@@ -293,11 +272,11 @@ class _Cartridge:
             [r for tm in module.training_materials for r in tm.resources],
         )
         self.weblinks(folder, f"module_{module.id}_reading", list(module.readings))
-        self.quiz(folder, module, quiz)
+        self.quiz(folder, module)
         if module.discussion is not None:
             self.discussion(folder, module, module.discussion)
 
-    def category(self, category: Category, quizzes: dict[str, Quiz]) -> None:
+    def category(self, category: Category) -> None:
         folder = self.folder(self.root, f"category_{category.id}", category.title)
         html = self.render("category.html", category.title, category=category)
         self.page(
@@ -309,7 +288,7 @@ class _Cartridge:
         )
         self.weblinks(folder, f"category_{category.id}_reading", list(category.readings))
         for module in self.course.modules_of(category):
-            self.module(folder, module, quizzes[module.id])
+            self.module(folder, module)
 
     def about(self) -> None:
         folder = self.folder(self.root, "about", tr(self.course.language, "About this course"))
@@ -349,11 +328,10 @@ class _Cartridge:
 
 
 def build_cartridge(course: Course, out_dir: Path, version: Version) -> tuple[Path, Summary]:
-    quizzes = build_quizzes(course).quizzes
     cartridge = _Cartridge(course, version)
     cartridge.about()
     for category in course.categories:
-        cartridge.category(category, quizzes)
+        cartridge.category(category)
     cartridge.shared_resource()
     target = cartridge_path(course, out_dir, version)
     cartridge.write(target)
@@ -367,6 +345,19 @@ def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
         return [build_cartridge(course, out_dir, version)[0]]
 
     return build
+
+
+def parts_for(version: Version) -> Callable[[Course], list[tuple[str, str, str]]]:
+    """The ``parts(course)`` of one version's format module: the modules' checked assessments, in
+    the order the cartridge asks for them (``make_part`` makes one)."""
+
+    def parts(course: Course) -> list[tuple[str, str, str]]:
+        return cc_assessment.part_keys(course, version)
+
+    return parts
+
+
+make_part = cc_assessment.make_part
 
 
 FILEBASE = "$IMS-CC-FILEBASE$"

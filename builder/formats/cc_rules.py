@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from builder.errors import BuildError
 from builder.schemas import default_catalog
-from builder.xsd_check import hardened_parser
+from builder.xsd_check import assert_valid_tree, hardened_parser
 
 if TYPE_CHECKING:
     from lxml import isoschematron
@@ -177,3 +178,20 @@ def schematron_issues(tree: etree._Element, set_name: str, doc_type: str) -> lis
             text = " ".join("".join(failed.itertext()).split())
             issues.append(f"{failed.get('location')}: {text}")
     return issues
+
+
+def checked_xml(
+    name: str, root: etree._Element, set_name: str, doc_type: str, data: bytes | None = None
+) -> bytes:
+    """The serialisation of a cartridge's XML file (``data``, when already made), checked against
+    its XSD and the profile's Schematron rules; BuildError names the file and what it breaks."""
+    data = (
+        etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        if data is None
+        else data
+    )
+    assert_valid_tree(root, data, set_name, doc_type, name=name)
+    issues = schematron_issues(root, set_name, doc_type)
+    if issues:
+        raise BuildError(f"{name} breaks the {set_name} profile rules:\n" + "\n".join(issues))
+    return data

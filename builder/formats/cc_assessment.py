@@ -1,0 +1,69 @@
+"""One module's quiz as a cartridge stores it: a QTI assessment, checked as Moodle, the XSD and the
+profile's rules need it. A pure function of the course, the version and the module, so a build
+with a process to spare makes it there (``forked_jobs.part``) while the cartridge goes on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from builder.errors import BuildError
+from builder.formats import qti
+from builder.formats.cc_rules import checked_xml
+from builder.formats.cc_versions import VERSIONS, Version
+from builder.formats.qti_items import CcItem
+from builder.i18n import percent, tr
+from builder.model import Course, Module
+from builder.quiz import build_quizzes
+
+PART = "cc-assessment"  # first member of a part's key: (PART, version name, module id)
+
+
+@dataclass(frozen=True)
+class CheckedAssessment:
+    xml: bytes
+    items: tuple[CcItem, ...]
+
+
+def ident(module: Module) -> str:
+    return f"R_module_{module.id}_quiz"
+
+
+def title(course: Course, module: Module) -> str:
+    return tr(course.language, "Quiz: %(module)s", module=module.title)
+
+
+def part_keys(course: Course, version: Version) -> list[tuple[str, str, str]]:
+    """The parts a cartridge asks for, in the order it asks (the modules in course order)."""
+    return [
+        (PART, version.name, module.id)
+        for category in course.categories
+        for module in course.modules_of(category)
+    ]
+
+
+def make_part(course: Course, key: tuple[str, str, str]) -> CheckedAssessment:
+    _, version, module_id = key
+    return checked_assessment(course, VERSIONS[version], course.module(module_id))
+
+
+def checked_assessment(course: Course, version: Version, module: Module) -> CheckedAssessment:
+    """The module's quiz as ``<ident>/assessment.xml``; BuildError when Moodle would drop or reject
+    an item, or the XSD or the profile rules refuse the file."""
+    lang = course.language
+    quiz = build_quizzes(course).quizzes[module.id]
+    rubric = tr(
+        lang,
+        "This quiz checks the competencies of the module *%(module)s*. "
+        "Pass mark: %(pass_mark)s of the points.",
+        module=module.title,
+        pass_mark=percent(quiz.pass_mark, lang),
+    )
+    name = ident(module)
+    assessment = qti.assessment_xml(
+        quiz, name, title(course, module), rubric, language=lang, seed=course.quiz.seed
+    )
+    problems = qti.moodle_problems(assessment.root)
+    if problems:
+        raise BuildError(f"{name}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems))
+    xml = checked_xml(f"{name}/assessment.xml", assessment.root, version.schema_set, "qti", assessment.xml)
+    return CheckedAssessment(xml, assessment.items)
