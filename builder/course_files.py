@@ -44,20 +44,28 @@ class CourseFiles:
         self.language = "en"  # the course's, once course.yaml is read: generated titles use it
         self.layers: tuple[Path, ...] = (root,)  # folders course files are looked up in, first wins
         self.extends = False  # course.yaml names a base course (its module files are partial)
+        self._resolved: dict[Path, Path] = {}
 
     # --- layered course folders (an overlay and its base) ------------------------------
+    def resolved(self, path: Path) -> Path:
+        """``path.resolve()``, once per path and load (a file is looked up several times)."""
+        found = self._resolved.get(path)
+        if found is None:
+            found = self._resolved[path] = path.resolve()
+        return found
+
     def layer_of(self, path: Path) -> Path:
         """The course folder (overlay or base) a path lies in; the course's own when none."""
-        resolved = path.resolve()
+        resolved = self.resolved(path)
         return next((layer for layer in self.layers if resolved.is_relative_to(layer)), self.root)
 
     def inside(self, path: Path) -> bool:
-        resolved = path.resolve()
+        resolved = self.resolved(path)
         return any(resolved.is_relative_to(layer) for layer in self.layers)
 
     def rel(self, path: Path) -> Path:
         """A path inside the course as a course-relative path, whichever layer holds it."""
-        return path.resolve().relative_to(self.layer_of(path))
+        return self.resolved(path).relative_to(self.layer_of(path))
 
     def find(self, rel: Path) -> Path:
         """The file a course-relative path names: the overlay's if it has one, else the base's."""
@@ -111,14 +119,14 @@ class CourseFiles:
         if problem := limits.path_problem(folder / rel):
             self.out.error(pos, f"'{rel}' {problem}")
             return None
-        target = (folder / rel).resolve()
+        target = self.resolved(folder / rel)
         if not self.inside(target):
             self.out.error(
                 pos,
                 f"'{rel}' is outside the course folder; keep course files inside {self.root.name}/",
             )
             return None
-        target = self.find(self.rel(target)).resolve()
+        target = self.resolved(self.find(self.rel(target)))
         if (
             self.translation
             and (own := target.with_name(f"{target.stem}.{self.translation}{target.suffix}")).is_file()

@@ -5,9 +5,9 @@ no process waits while another has work, and a job that runs long does not hold 
 This process works too rather than waiting: on N CPUs there are N processes, and the memory the
 forked ones copy from it (CPython's reference counts write to shared pages) is copied N - 1 times.
 
-The work function is inherited by fork, never pickled; results and exceptions come back pickled.
-A forked process dies with this one (Linux: PR_SET_PDEATHSIG) and, should one die on its own
-(killed, out of memory), the run fails with a BuildError instead of waiting for it forever.
+The work function is inherited by fork, never pickled; the jobs, results and exceptions travel
+pickled. A forked process dies with this one (Linux: PR_SET_PDEATHSIG) and, should one die on its
+own (killed, out of memory), the run fails with a BuildError instead of waiting for it forever.
 
 A run may also name *parts*: pieces of work a job will ask for with ``part(key, compute)`` (one
 quiz of a cartridge, say), each asked for by one job. They wait behind the jobs, the last asked
@@ -15,8 +15,11 @@ for first, so a process with nothing else to do works from the end while the job
 works from the start. When the job comes to a part it takes the result if another process made
 it, waits if one is making it, and otherwise computes it itself. The value is the same either way
 (a part is a pure function of what the processes share); only the time differs. Parts made ahead
-travel pickled, through files in a folder of the run's own. The first part is made here before
-the processes fork, so what making one loads or compiles (schemas, rules) is shared, not repeated.
+travel pickled, through files in a folder of the run's own.
+
+The processes are a ``Team``, forked when the run starts or earlier, before the work is known:
+then each one first prepares on its own (loads the course, say) while this process does the same,
+and takes part in the run only if what it prepared matches what this process says it has.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ def run(
     finished: Callable[[int, Outcome[T]], None] = lambda index, outcome: None,
     parts: Sequence[Hashable] = (),
     make_part: Callable[[Any], Any] = lambda key: None,
+    team: Team | None = None,
+    setup: Any = None,
 ) -> list[Outcome[T]]:
     """Each job's outcome, in the order of ``jobs``.
 
@@ -64,98 +69,17 @@ def run(
     left out: their outcome is None). ``finished(index, outcome)`` is called in this process as
     each job's outcome arrives. ``parts``: the keys the jobs will ask ``part`` for, in the order
     they will ask; ``make_part(key)`` makes one ahead, in a process that has no job left.
+    ``team``: processes forked earlier with the same ``work`` and ``make_part`` (``processes`` is
+    then theirs); ``setup`` goes to their ``join``. Without one, ``processes - 1`` are forked now.
     """
-    import multiprocessing
-
-    global _parts
-    context = multiprocessing.get_context("fork")
-    board = _Board(context, len(jobs), len(parts))
-    results: Any = context.Queue()
-    outcomes: list[Outcome[T] | None] = [None] * len(jobs)
-    parent = os.getpid()
-    folder = Path(tempfile.mkdtemp(prefix="builder-parts-")) if parts else None
-    order = [*range(len(jobs)), *(len(jobs) + i for i in reversed(range(len(parts))))]
-
-    def take() -> int | None:
-        """The next job, or the next part a running job may still need; None when neither is left."""
-        with board.changed:
-            while board.next.value < len(order):
-                index = order[board.next.value]
-                board.next.value += 1
-                if board.claimed[index]:  # a part its job already came to
-                    continue
-                if index < len(jobs):
-                    if board.failed.value and not keep_going(jobs[index]):
-                        continue
-                elif board.failed.value or board.unfinished.value == 0:
-                    continue
-                board.claim(index, len(jobs))
-                return index
-            return None
-
-    def run_one(index: int) -> Outcome[T]:
-        try:
-            outcome: Outcome[T] = Outcome(work(jobs[index]))
-        except Exception as exc:  # sent back as it is, and raised by the caller
-            outcome = Outcome(error=exc)
-        with board.changed:
-            board.unfinished.value -= 1
-            if outcome.error is not None:
-                board.failed.value = 1
-        return outcome
-
-    def forked() -> None:
-        _die_with(parent)
-        try:
-            while (index := take()) is not None:
-                if index >= len(jobs):
-                    ahead.make_ahead(index - len(jobs))
-                    continue
-                outcome = run_one(index)
-                results.put((index, _picklable(outcome)))
-            results.close()
-            results.join_thread()
-        except KeyboardInterrupt:  # Ctrl-C reaches every process: the build reports it once
-            os._exit(130)
-
-    ahead = _Parts(parts, make_part, board, len(jobs), folder or Path())
-    _parts = ahead if parts else None
-    if parts:
-        ahead.make_here(0)
-    gc.freeze()  # what exists now is shared with the forked processes: no collection copies it
-    started = [context.Process(target=forked, daemon=True) for _ in range(max(0, processes - 1))]
+    if team is not None:
+        assert team.work is work and team.make_part is make_part, "a team runs the work it was forked for"
+        return team.run(jobs, keep_going, finished, parts, setup)
+    own = Team(processes, work, make_part, capacity=len(jobs) + len(parts))
     try:
-        for process in started:
-            process.start()
-        while (index := take()) is not None:
-            if index >= len(jobs):
-                ahead.make_ahead(index - len(jobs))
-                continue
-            outcomes[index] = outcome = run_one(index)
-            finished(index, outcome)
-        expected = {i for i in range(len(jobs)) if outcomes[i] is None}
-        while expected and _running_or_sent(started, results, expected):
-            try:
-                index, outcome = results.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                continue
-            expected.discard(index)
-            outcomes[index] = outcome
-            finished(index, outcome)
+        return own.run(jobs, keep_going, finished, parts, setup)
     finally:
-        _parts = None
-        gc.unfreeze()
-        for process in started:
-            process.join(timeout=POLL_SECONDS)
-            if process.exitcode is None:  # still running after a failure here: not needed any more
-                process.kill()
-                process.join()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-    if not board.failed.value and any(o is None for o in outcomes):
-        codes = ", ".join(str(p.exitcode) for p in started)
-        raise BuildError(f"a build process stopped before finishing its work (exit codes: {codes})")
-    return [o if o is not None else Outcome() for o in outcomes]
+        own.close()
 
 
 def part(key: Hashable, compute: Callable[[], R]) -> R:
@@ -166,17 +90,177 @@ def part(key: Hashable, compute: Callable[[], R]) -> R:
     return _parts.result(key, compute)
 
 
-class _Board:
-    """What the processes of one run share, under one lock: which jobs and parts are taken (and
-    by whom), which parts are made, how many jobs are unfinished, whether one failed."""
+class Team:
+    """This process and ``processes - 1`` forked from it, for one run.
 
-    def __init__(self, context: Any, jobs: int, parts: int) -> None:
+    ``prepare`` (for a team forked before the work is known) runs in each forked process as soon
+    as it starts; when the run comes, ``join(prepared, setup)`` says whether that process takes
+    part (it sets up what ``work`` reads) or leaves its share to the others. A process whose
+    ``prepare`` fails leaves it too: this process meets the same problem and reports it.
+    """
+
+    def __init__(
+        self,
+        processes: int,
+        work: Callable[[Any], Any],
+        make_part: Callable[[Any], Any] = lambda key: None,
+        *,
+        capacity: int,
+        prepare: Callable[[], Any] | None = None,
+        join: Callable[[Any, Any], bool] = lambda prepared, setup: True,
+    ) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.work, self.make_part, self.prepare, self.join = work, make_part, prepare, join
+        self.capacity = capacity  # jobs and parts a run can share out (more parts: made where asked)
+        self.board = _Board(context, capacity)
+        self.results: Any = context.Queue()
+        self.orders: Any = context.Queue()
+        self.folder = Path(tempfile.mkdtemp(prefix="builder-run-"))
+        self.parent = os.getpid()
+        self.ran = False
+        gc.freeze()  # what exists now is shared with the forked processes: no collection copies it
+        self.members = [
+            context.Process(target=self._member, daemon=True) for _ in range(max(0, processes - 1))
+        ]
+        try:
+            for member in self.members:
+                member.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def run(
+        self,
+        jobs: Sequence[T],
+        keep_going: Callable[[T], bool],
+        finished: Callable[[int, Outcome[T]], None],
+        parts: Sequence[Hashable],
+        setup: Any,
+    ) -> list[Outcome[T]]:
+        global _parts
+        assert not self.ran and len(jobs) <= self.capacity, "a team runs once, within its capacity"
+        self.ran = True
+        plan = _Plan(
+            list(jobs), [bool(keep_going(job)) for job in jobs], list(parts)[: self.capacity - len(jobs)]
+        )
+        self.board.unfinished.value = len(jobs)
+        for _ in self.members:
+            self.orders.put((plan, setup))
+        ahead = _parts = _Parts(plan, self)
+        outcomes: list[Outcome[T] | None] = [None] * len(jobs)
+        try:
+            while (index := self._take(plan)) is not None:
+                if index >= len(jobs):
+                    ahead.make_ahead(index - len(jobs))
+                    continue
+                outcomes[index] = outcome = self._run_one(plan, index)
+                finished(index, outcome)
+            expected = {i for i in range(len(jobs)) if outcomes[i] is None}
+            while expected and _running_or_sent(self.members, self.results):
+                try:
+                    index, outcome = self.results.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    continue
+                expected.discard(index)
+                outcomes[index] = outcome
+                finished(index, outcome)
+        finally:
+            _parts = None
+        if not self.board.failed.value and any(o is None for o in outcomes):
+            codes = ", ".join(str(p.exitcode) for p in self.members)
+            raise BuildError(f"a build process stopped before finishing its work (exit codes: {codes})")
+        return [o if o is not None else Outcome() for o in outcomes]
+
+    def close(self) -> None:
+        """Wait for the forked processes (a moment: then they are stopped) and clean up; processes
+        never given a run are stopped at once."""
+        for member in self.members:
+            if self.ran and member.pid is not None:
+                member.join(timeout=POLL_SECONDS)
+            if member.pid is not None and member.exitcode is None:  # not needed any more
+                member.kill()
+                member.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        gc.unfreeze()
+
+    # --- shared by this process and the forked ones
+
+    def _take(self, plan: _Plan) -> int | None:
+        """The next job, or the next part a running job may still need; None when neither is left."""
+        board, jobs = self.board, len(plan.jobs)
+        with board.changed:
+            while board.next.value < len(plan.order):
+                index = plan.order[board.next.value]
+                board.next.value += 1
+                if board.claimed[index]:  # a part its job already came to
+                    continue
+                if index < jobs:
+                    if board.failed.value and not plan.keep[index]:
+                        continue
+                elif board.failed.value or board.unfinished.value == 0:
+                    continue
+                board.claim(index, jobs)
+                return index
+            return None
+
+    def _run_one(self, plan: _Plan, index: int) -> Outcome[Any]:
+        try:
+            outcome: Outcome[Any] = Outcome(self.work(plan.jobs[index]))
+        except Exception as exc:  # sent back as it is, and raised by the caller
+            outcome = Outcome(error=exc)
+        with self.board.changed:
+            self.board.unfinished.value -= 1
+            if outcome.error is not None:
+                self.board.failed.value = 1
+        return outcome
+
+    def _member(self) -> None:
+        """What a forked process does: prepare (if asked), wait for the run, take its share."""
+        global _parts
+        _die_with(self.parent)
+        try:
+            prepared, ready = None, True
+            if self.prepare is not None:
+                try:
+                    prepared = self.prepare()
+                except Exception:  # this process meets the same problem and reports it
+                    ready = False
+            plan, setup = self.orders.get()
+            if not ready or not self.join(prepared, setup):
+                return  # the other processes take its share
+            ahead = _parts = _Parts(plan, self)
+            while (index := self._take(plan)) is not None:
+                if index >= len(plan.jobs):
+                    ahead.make_ahead(index - len(plan.jobs))
+                    continue
+                self.results.put((index, _picklable(self._run_one(plan, index))))
+            self.results.close()
+            self.results.join_thread()
+        except KeyboardInterrupt:  # Ctrl-C reaches every process: the build reports it once
+            os._exit(130)
+
+
+class _Plan:
+    """One run's jobs and parts, as every process of the team sees them."""
+
+    def __init__(self, jobs: list[Any], keep: list[bool], parts: list[Hashable]) -> None:
+        self.jobs, self.keep, self.parts = jobs, keep, parts
+        self.order = [*range(len(jobs)), *(len(jobs) + i for i in reversed(range(len(parts))))]
+
+
+class _Board:
+    """What the processes of a team share, under one lock: which jobs and parts are taken (and by
+    whom), which parts are made, how many jobs are unfinished, whether one failed."""
+
+    def __init__(self, context: Any, capacity: int) -> None:
         self.changed = context.Condition(context.Lock())
-        self.claimed = context.Array("b", jobs + parts, lock=False)
-        self.maker = context.Array("i", max(parts, 1), lock=False)
-        self.made = context.Array("b", max(parts, 1), lock=False)
+        self.claimed = context.Array("b", max(capacity, 1), lock=False)
+        self.maker = context.Array("i", max(capacity, 1), lock=False)
+        self.made = context.Array("b", max(capacity, 1), lock=False)
         self.next = context.Value("i", 0, lock=False)
-        self.unfinished = context.Value("i", jobs, lock=False)
+        self.unfinished = context.Value("i", 0, lock=False)
         self.failed = context.Value("b", 0, lock=False)
 
     def claim(self, index: int, jobs: int) -> None:
@@ -189,28 +273,17 @@ class _Board:
 class _Parts:
     """The parts of a run, seen from one of its processes."""
 
-    def __init__(
-        self, keys: Sequence[Hashable], make: Callable[[Any], Any], board: _Board, offset: int, folder: Path
-    ) -> None:
-        self.keys, self.make, self.board, self.offset, self.folder = keys, make, board, offset, folder
-        self.index = {key: i for i, key in enumerate(keys)}
-        self.here: dict[int, Outcome[Any]] = {}  # made in this process before its job asked
-
-    def make_here(self, i: int) -> None:
-        """Make part ``i`` in this process now, for its job to take later."""
-        with self.board.changed:
-            self.board.claim(self.offset + i, self.offset)
-        self.here[i] = self._outcome(i)
-
-    def _outcome(self, i: int) -> Outcome[Any]:
-        try:
-            return Outcome(self.make(self.keys[i]))
-        except Exception as exc:  # the job that asks for the part raises it
-            return Outcome(error=exc)
+    def __init__(self, plan: _Plan, team: Team) -> None:
+        self.keys, self.make, self.board = plan.parts, team.make_part, team.board
+        self.offset, self.folder = len(plan.jobs), team.folder
+        self.index = {key: i for i, key in enumerate(plan.parts)}
 
     def make_ahead(self, i: int) -> None:
         """Make part ``i`` (taken from the queue) and leave it for the job that will ask for it."""
-        outcome = self._outcome(i)
+        try:
+            outcome: Outcome[Any] = Outcome(self.make(self.keys[i]))
+        except Exception as exc:  # the job that asks for the part raises it
+            outcome = Outcome(error=exc)
         target = self.folder / str(i)
         staging = target.with_suffix(".part")
         staging.write_bytes(pickle.dumps(_picklable(outcome), protocol=pickle.HIGHEST_PROTOCOL))
@@ -221,8 +294,6 @@ class _Parts:
 
     def result(self, key: Hashable, compute: Callable[[], R]) -> R:
         i, board = self.index[key], self.board
-        if i in self.here:
-            return _value(self.here.pop(i))
         with board.changed:
             mine = not board.claimed[self.offset + i]
             if mine:
@@ -234,16 +305,13 @@ class _Parts:
                         raise BuildError("a build process stopped before finishing its work")
         if mine:
             return compute()
-        return _value(pickle.loads((self.folder / str(i)).read_bytes()))
+        outcome: Outcome[Any] = pickle.loads((self.folder / str(i)).read_bytes())
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.value
 
 
-def _value(outcome: Outcome[Any]) -> Any:
-    if outcome.error is not None:
-        raise outcome.error
-    return outcome.value
-
-
-_parts: _Parts | None = None  # the parts of the run under way, in the process that runs a job
+_parts: _Parts | None = None  # the parts of the run under way, in each process of its team
 
 
 def _alive(pid: int) -> bool:
@@ -262,9 +330,9 @@ def _alive(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
-def _running_or_sent(started: list[Any], results: Any, expected: set[int]) -> bool:
+def _running_or_sent(members: list[Any], results: Any) -> bool:
     """True while an outcome may still arrive: a process runs, or one has sent something unread."""
-    return any(p.exitcode is None for p in started) or not results.empty()
+    return any(p.exitcode is None for p in members) or not results.empty()
 
 
 def _picklable(outcome: Outcome[T]) -> Outcome[T]:

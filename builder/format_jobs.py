@@ -85,6 +85,7 @@ def run_formats(
     hits: dict[str, Entry],
     jobs: int,
     done: Callable[[str], None] = lambda name: None,
+    early: EarlyWorkers | None = None,
 ) -> Iterator[tuple[str, list[Path]]]:
     """(format, paths written) for each chosen format, in the order chosen.
 
@@ -92,7 +93,8 @@ def run_formats(
     another (jobs == 1, or no fork), or as jobs shared by this process and up to ``jobs - 1``
     processes forked from it, with the quizzes' quality checks (rules, test-wise audit) as one more
     job beside the formats. Either way a check that fails raises CourseError with every problem,
-    and nothing is swapped in. ``done(name)`` is called as each format finishes.
+    and nothing is swapped in. ``done(name)`` is called as each format finishes. ``early``: the
+    processes started before the course was loaded (``EarlyWorkers``), which then do the forking.
     """
     from builder.quiz import build_quizzes, build_quizzes_checked_later
 
@@ -107,9 +109,9 @@ def run_formats(
             to_build.append(name)
     if to_build:
         assert model is not None
-        if jobs > 1 and "fork" in _start_methods():
+        if early is not None or (jobs > 1 and "fork" in _start_methods()):
             build_quizzes_checked_later(model)
-            results.update(_in_workers(to_build, model, staging, cache, jobs, done))
+            results.update(_in_workers(to_build, model, staging, cache, jobs, done, early))
         else:
             build_quizzes(model)  # checked before any format is built
             for name in to_build:
@@ -128,7 +130,7 @@ def _start_methods() -> list[str]:
 CHECKS = "(quiz checks)"  # the job that runs the quizzes' rules and test-wise audit
 
 
-def _jobs(names: list[str]) -> list[tuple[str, ...]]:
+def job_groups(names: list[str]) -> list[tuple[str, ...]]:
     """The formats grouped into jobs, heaviest first, then the quiz checks. Formats that show the
     same LMS pages run as one job when both are built, so the worker renders each page once."""
     order = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
@@ -150,12 +152,14 @@ def _in_workers(
     cache: BuildCache | None,
     jobs: int,
     done: Callable[[str], None],
+    early: EarlyWorkers | None,
 ) -> dict[str, list[Path]]:
     from builder import forked_jobs
 
     global _shared
-    queue = _jobs(names)
-    _prepare(names, model)
+    queue = job_groups(names)
+    if early is None:
+        _prepare(names, model)  # the processes forked below inherit what it loads
     _shared = (model, staging, cache)
 
     def finished(index: int, outcome: forked_jobs.Outcome[tuple[str, ...]]) -> None:
@@ -165,7 +169,6 @@ def _in_workers(
 
     # Parts the formats will ask for (a cartridge's quizzes) go behind the jobs: a process with no
     # job left makes them ahead while the format's own job is still at the start of the course.
-    owner = {key: name for name in names for key in parts_of(name, model)}  # keys name their format
     try:
         outcomes = forked_jobs.run(
             queue,
@@ -173,8 +176,10 @@ def _in_workers(
             min(jobs, len(queue)),
             keep_going=lambda job: job == (CHECKS,),
             finished=finished,
-            parts=list(owner),
-            make_part=lambda key: make_part(owner[key], model, key),
+            parts=[key for name in names for key in parts_of(name, model)],
+            make_part=_make_part,
+            team=early.team if early else None,
+            setup=early.setup(staging) if early else None,
         )
     finally:
         _shared = None
@@ -211,6 +216,11 @@ def _prepare(names: list[str], model: Course) -> None:
     i18n.translations(model.language)
 
 
+def _make_part(key: tuple[str, ...]) -> object:
+    assert _shared is not None, "run_formats sets the shared course before the jobs start"
+    return make_part(_shared[0], key)
+
+
 def _run_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
     """The paths of each format of the job (for CHECKS: the quiz checks' errors), and the lines
     the job printed."""
@@ -222,3 +232,90 @@ def _run_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
 
             return check_errors(model), lines
         return {name: build_one(name, model, staging, cache) for name in job}, lines
+
+
+# --- processes started before the course is loaded -------------------------------------------
+
+# A course this small (its source files, in bytes) is loaded by every process of the build at once
+# rather than by this one before forking: the processes start building sooner, for the memory of
+# one more copy of the course per process (a few MB). Larger courses are loaded once and shared.
+EARLY_MAX_SOURCE_BYTES = 2 * 1024 * 1024
+EARLY_CAPACITY = 1 << 14  # jobs and parts such a build can share out (the rest: made where asked)
+
+
+class EarlyWorkers:
+    """Processes forked before the course is loaded, each loading it (and making its quizzes) on
+    its own while this process does the same, then taking their share of the formats.
+
+    A process takes part only if the course files it read are the ones this process read: their
+    sizes and modification times before this process loaded the course, after it did, and after
+    that process did are the same. Otherwise (a file saved meanwhile, a course that does not load)
+    it leaves its share to the others, and the build is as if it had never started.
+    """
+
+    def __init__(
+        self,
+        course_dir: Path,
+        language: str | None,
+        folders: list[Path],
+        out: Path,
+        jobs: int,
+        cache: BuildCache | None,
+        before: tuple[tuple[str, int, int], ...],
+    ) -> None:
+        from builder import forked_jobs
+
+        self.folders, self.out, self.before = folders, out, before
+
+        def prepare() -> tuple[Course, tuple[tuple[str, int, int], ...]]:
+            from builder.load import load_course
+            from builder.quiz import build_quizzes_checked_later
+
+            with output.captured():  # this process reports the course's problems and warnings
+                model = load_course(course_dir, language)
+                build_quizzes_checked_later(model)
+            return model, self.sources()
+
+        def join(prepared: tuple[Course, tuple[tuple[str, int, int], ...]], setup: tuple[Path, Any]) -> bool:
+            global _shared
+            model, read = prepared
+            staging, read_here = setup
+            if not before == read == read_here:
+                return False
+            _shared = (model, staging, cache)
+            return True
+
+        self.team = forked_jobs.Team(
+            jobs, _run_job, _make_part, capacity=EARLY_CAPACITY, prepare=prepare, join=join
+        )
+
+    def sources(self) -> tuple[tuple[str, int, int], ...]:
+        from builder.cache import source_stats
+
+        return source_stats(self.folders, exclude=self.out)
+
+    def setup(self, staging: Path) -> tuple[Path, tuple[tuple[str, int, int], ...]]:
+        """What the forked processes need to join: the staging folder and the course files as
+        this process read them."""
+        return staging, self.sources()
+
+    def close(self) -> None:
+        self.team.close()
+
+
+def start_early(
+    course_dir: Path, language: str | None, out: Path, jobs: int, cache: BuildCache | None
+) -> EarlyWorkers | None:
+    """Worker processes forked now, before the course is loaded, for a small course built by
+    several processes where fork is available; else None (run_formats forks after the load)."""
+    if jobs < 2 or "fork" not in _start_methods():
+        return None
+    from builder.cache import source_folders, source_stats
+
+    folders = source_folders(course_dir)
+    if folders is None:
+        return None
+    before = source_stats(folders, exclude=out)
+    if sum(size for _, size, _ in before) > EARLY_MAX_SOURCE_BYTES:
+        return None
+    return EarlyWorkers(course_dir, language, folders, out, jobs, cache, before)

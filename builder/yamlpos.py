@@ -43,7 +43,31 @@ _FastStrictLoader: type | None = None
 if getattr(yaml, "__with_libyaml__", False):
 
     class _FastStrictLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        """The composer asks the resolver for the tag of every node. With no path resolvers (there
+        are none here) the answer depends only on the node's kind and, for a plain scalar, on its
+        text: short texts (keys, ids, options: they repeat) are answered from a memo."""
+
         yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+        def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+            if kind is not yaml.ScalarNode:
+                return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+            if not implicit[0]:  # quoted or block text
+                return _STR_TAG
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 100 and len(_PLAIN_TAGS) < 1 << 16:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+
+    _PLAIN_TAGS: dict[str, str] = {}
 
 
 class Positions(dict):  # type: ignore[type-arg]
@@ -112,6 +136,8 @@ FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uff
 MAX_NODES = 200_000  # far above any real course; stops alias bombs ("billion laughs")
 MAX_DEPTH = 64
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 

@@ -14,7 +14,7 @@ from lxml import etree
 
 from builder.formats import FORMATS, cc, qti
 from builder.formats.cc_rules import schematron_issues
-from builder.formats.cc_versions import VERSIONS
+from builder.formats.cc_versions import VERSIONS, entry_points
 from builder.load import load_course
 from builder.quiz import build_quizzes
 from builder.xsd_check import validate_xml
@@ -350,7 +350,7 @@ def test_an_invalid_file_fails_the_build_and_writes_nothing(
     mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = replace(VERSIONS["cc11"], schemaversion="1.2.0")
-    monkeypatch.setitem(FORMATS, "cc11", cc.builder_for(broken))
+    monkeypatch.setitem(FORMATS, "cc11", entry_points(broken)[0])
     result = run("build", mini, "-f", "cc11", "-o", tmp_path)
     assert result.exit_code == 1
     assert "imsmanifest.xml" in result.stderr and "1.2.0" in result.stderr

@@ -82,30 +82,29 @@ def _square(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
-def test_parts_made_ahead_by_a_spare_process_reach_the_job_that_asks() -> None:
-    parent = os.getpid()
+def _slow_square(key: tuple[str, int]) -> tuple[int, int]:
+    time.sleep(0.02)
+    return _square(key[1])
 
-    def work(job: str) -> list[tuple[int, int]]:
+
+def test_parts_made_ahead_by_a_spare_process_reach_the_job_that_asks() -> None:
+    def work(job: str) -> tuple[int, list[tuple[int, int]]]:
         if job == "short":
-            return []
+            return os.getpid(), []
         values = []
         for n in range(40):  # slow enough for the spare process to make the last ones ahead
             time.sleep(0.01)
             values.append(forked_jobs.part(("sq", n), lambda n=n: _square(n)))
-        return values
+        return os.getpid(), values
 
     outcomes = forked_jobs.run(
-        ["long", "short"],
-        work,
-        2,
-        parts=[("sq", n) for n in range(40)],
-        make_part=lambda key: _square(key[1]),
+        ["long", "short"], work, 2, parts=[("sq", n) for n in range(40)], make_part=_slow_square
     )
-    values = next(o.value for o in outcomes if o.value)
+    worker, values = outcomes[0].value
     assert [v for v, _ in values] == [n * n for n in range(40)]
-    makers = {pid for _, pid in values}
-    assert len(makers) == 2  # some made where the job ran, the last ones by the other process
-    assert values[-1][1] != values[0][1] and parent in makers
+    assert values[0][1] == worker  # the first ones made where the job ran
+    assert values[-1][1] != worker  # the last ones ahead, by the other process
+    assert {pid for _, pid in values} == {worker, outcomes[1].value[0]}
 
 
 def test_a_part_outside_a_run_or_unnamed_is_computed_where_asked() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from builder import yamlpos
 from builder.errors import CourseError, Pos
+from tests.conftest import OSEE
 
 TEXT = """\
 title: Course
@@ -79,3 +81,26 @@ def test_duplicate_keys_and_control_characters_are_reported_with_positions(
     shown = [f"{p.pos.line}:{p.pos.col} {p.message}" for p in caught.value.problems]
     assert any(s.startswith("2:4 text contains the control character U+0001") for s in shown)
     assert any(s.startswith("3:1 duplicate key 'a'") for s in shown)
+
+
+def _tags(node: yaml.Node) -> list[tuple[str, object]]:
+    if isinstance(node, yaml.ScalarNode):
+        return [(node.tag, node.value)]
+    if isinstance(node, yaml.SequenceNode):
+        return [(node.tag, None), *(t for item in node.value for t in _tags(item))]
+    return [(node.tag, None), *(t for k, v in node.value for t in (*_tags(k), *_tags(v)))]
+
+
+@pytest.mark.skipif(yamlpos._FastStrictLoader is None, reason="PyYAML without libyaml")
+def test_the_fast_loader_tags_every_node_as_the_reference_loader_does() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(OSEE.rglob("*.yaml"))]
+    texts.append(
+        "a: [yes, no, on, off, true, False, ~, null, 1, 0x1F, 0o17, 1.5e3, .inf, -.NaN]\n"
+        "f: [2024-01-01, '3', \"4\", 12:30, 1_000]\n"
+        "b: {1: one, 2.0: two, '': empty, =: value, <<: merged}\n"
+        "c: |\n  block text 12\nd: >\n  folded\ne: plain text, with a comma\n"
+    )
+    for text in texts * 2:  # the second time from the fast loader's memo
+        fast = yaml.compose(text, Loader=yamlpos._FastStrictLoader)
+        reference = yaml.compose(text, Loader=yamlpos._StrictLoader)
+        assert _tags(fast) == _tags(reference)

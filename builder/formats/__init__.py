@@ -46,17 +46,17 @@ FORMATS: dict[str, Builder] = dict(REGISTERED)  # what `builder build` runs (tes
 
 def parts_of(name: str, course: Course) -> list[Hashable]:
     """The parts the builder of format ``name`` will ask ``forked_jobs.part`` for, in the order it
-    will ask (none for a format that has none, or a builder a test swapped in). A key names its
-    format, so no two formats share one."""
+    will ask (none for a format that has none, or a builder a test swapped in). A key is a tuple
+    whose first item is the format's name, so no two formats share one."""
     if FORMATS[name] is not REGISTERED[name]:
         return []
     parts = getattr(importlib.import_module(MODULES[name]), "parts", None)
     return [] if parts is None else parts(course)
 
 
-def make_part(name: str, course: Course, key: Hashable) -> object:
-    """Part ``key`` of format ``name`` (one of ``parts_of(name, course)``)."""
-    return importlib.import_module(MODULES[name]).make_part(course, key)
+def make_part(course: Course, key: tuple[str, ...]) -> object:
+    """Part ``key`` of the format its first item names (one of ``parts_of(name, course)``)."""
+    return importlib.import_module(MODULES[key[0]]).make_part(course, key)
 
 
 def import_builder(name: str) -> None:

@@ -19,7 +19,6 @@ written, and the CC 1.1 manifest against Moodle's detection and import rules.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,7 +29,7 @@ from lxml import etree
 from builder import forked_jobs, markdown
 from builder.errors import BuildError
 from builder.formats import cc_assessment, cc_rules
-from builder.formats.cc_versions import Version
+from builder.formats.cc_versions import ASSESSMENT_PART, MODULE_PAGE_PART, Version
 from builder.formats.discussion_prompt import generated_prompt
 from builder.i18n import tr
 from builder.lms_rules import OLD_MOODLE_DETECTION_BYTES, moodle_detects_cc
@@ -84,7 +83,7 @@ class _Cartridge:
 
     def __init__(self, course: Course, version: Version) -> None:
         self.course, self.v = course, version
-        self.renderer = Renderer(course, chrome=False)
+        self.renderer = _renderer(course)
         self.entries: dict[str, bytes | Path] = {}
         self.summary = Summary()
         self.competencies = {c.id: c for c in course.competencies()}
@@ -228,7 +227,7 @@ class _Cartridge:
 
     def quiz(self, parent: etree._Element, module: Module) -> None:
         ident, title = cc_assessment.ident(module), cc_assessment.title(self.course, module)
-        key = (cc_assessment.PART, self.v.name, module.id)
+        key = (self.v.name, ASSESSMENT_PART, module.id)
         assessment = forked_jobs.part(
             key, lambda: cc_assessment.checked_assessment(self.course, self.v, module)
         )
@@ -257,7 +256,8 @@ class _Cartridge:
 
     def module(self, parent: etree._Element, module: Module) -> None:
         folder = self.folder(parent, f"module_{module.id}", module.title)
-        html = self.render("module.html", module.title, module=module)
+        key = (self.v.name, MODULE_PAGE_PART, module.id)
+        html = forked_jobs.part(key, lambda: module_page(self.course, module))
         resource = self.page(
             folder,
             f"module_{module.id}",
@@ -327,6 +327,22 @@ class _Cartridge:
         write_zip(target, self.entries, build_timestamp(self.course.release_date))
 
 
+_last_renderer: Renderer | None = None
+
+
+def _renderer(course: Course) -> Renderer:
+    """The pages' renderer (no site navigation), one per course and process."""
+    global _last_renderer
+    if _last_renderer is None or _last_renderer.course is not course:
+        _last_renderer = Renderer(course, chrome=False)
+    return _last_renderer
+
+
+def module_page(course: Course, module: Module) -> str:
+    """A module's page as the cartridge holds it (the same in every version)."""
+    return _cartridge_links(_renderer(course).lms_page("module.html", module.title, module=module))
+
+
 def build_cartridge(course: Course, out_dir: Path, version: Version) -> tuple[Path, Summary]:
     cartridge = _Cartridge(course, version)
     cartridge.about()
@@ -336,28 +352,6 @@ def build_cartridge(course: Course, out_dir: Path, version: Version) -> tuple[Pa
     target = cartridge_path(course, out_dir, version)
     cartridge.write(target)
     return target, cartridge.summary
-
-
-def builder_for(version: Version) -> Callable[[Course, Path], list[Path]]:
-    """The ``build(course, out_dir)`` of one version's format module."""
-
-    def build(course: Course, out_dir: Path) -> list[Path]:
-        return [build_cartridge(course, out_dir, version)[0]]
-
-    return build
-
-
-def parts_for(version: Version) -> Callable[[Course], list[tuple[str, str, str]]]:
-    """The ``parts(course)`` of one version's format module: the modules' checked assessments, in
-    the order the cartridge asks for them (``make_part`` makes one)."""
-
-    def parts(course: Course) -> list[tuple[str, str, str]]:
-        return cc_assessment.part_keys(course, version)
-
-    return parts
-
-
-make_part = cc_assessment.make_part
 
 
 FILEBASE = "$IMS-CC-FILEBASE$"

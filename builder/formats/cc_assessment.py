@@ -15,8 +15,6 @@ from builder.i18n import percent, tr
 from builder.model import Course, Module
 from builder.quiz import build_quizzes
 
-PART = "cc-assessment"  # first member of a part's key: (PART, version name, module id)
-
 
 @dataclass(frozen=True)
 class CheckedAssessment:
@@ -32,17 +30,8 @@ def title(course: Course, module: Module) -> str:
     return tr(course.language, "Quiz: %(module)s", module=module.title)
 
 
-def part_keys(course: Course, version: Version) -> list[tuple[str, str, str]]:
-    """The parts a cartridge asks for, in the order it asks (the modules in course order)."""
-    return [
-        (PART, version.name, module.id)
-        for category in course.categories
-        for module in course.modules_of(category)
-    ]
-
-
 def make_part(course: Course, key: tuple[str, str, str]) -> CheckedAssessment:
-    _, version, module_id = key
+    version, _, module_id = key
     return checked_assessment(course, VERSIONS[version], course.module(module_id))
 
 

@@ -1,9 +1,16 @@
 """What differs between the Common Cartridge versions the builder writes (1.1 and 1.3):
-namespaces, resource types, the schema set and whether curriculum standards are carried."""
+namespaces, resource types, the schema set and whether curriculum standards are carried; and each
+version's format entry points, which import the writer (cc.py) only when called."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from builder.model import Course
 
 PROFILE_BASE = "http://www.imsglobal.org/profile/cc"
 
@@ -50,3 +57,44 @@ def _version(v: int) -> Version:
 
 
 VERSIONS = {v.name: v for v in (_version(1), _version(3))}
+
+
+# Parts of a cartridge (format name, kind, module id) a spare process can make ahead:
+ASSESSMENT_PART = "assessment"  # a module's checked quiz
+MODULE_PAGE_PART = "page"  # a module's page
+
+PartKey = tuple[str, str, str]
+
+
+def entry_points(
+    version: Version,
+) -> tuple[
+    Callable[[Course, Path], list[Path]], Callable[[Course], list[PartKey]], Callable[[Course, PartKey], Any]
+]:
+    """``build(course, out_dir)``, ``parts(course)`` and ``make_part(course, key)`` of the version's
+    format module. The parts are the modules' pages and checked quizzes, in the order the cartridge
+    asks for them (a process with nothing else to do makes some ahead: builder.forked_jobs)."""
+
+    def build(course: Course, out_dir: Path) -> list[Path]:
+        from builder.formats.cc import build_cartridge
+
+        return [build_cartridge(course, out_dir, version)[0]]
+
+    def parts(course: Course) -> list[PartKey]:
+        return [
+            (version.name, kind, module.id)
+            for category in course.categories
+            for module in course.modules_of(category)
+            for kind in (MODULE_PAGE_PART, ASSESSMENT_PART)
+        ]
+
+    def make_part(course: Course, key: PartKey) -> Any:
+        if key[1] == MODULE_PAGE_PART:
+            from builder.formats.cc import module_page
+
+            return module_page(course, course.module(key[2]))
+        from builder.formats.cc_assessment import make_part
+
+        return make_part(course, key)
+
+    return build, parts, make_part
