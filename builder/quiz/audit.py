@@ -11,7 +11,7 @@ strategy may reach any quiz's pass mark.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -34,9 +34,8 @@ class Seen:
     competency_titles: str
 
 
-def _choice_by(q: Question, score: Callable[[str], Any]) -> Fraction:
-    """Expected score of ticking the option(s) ``score`` rates highest (single or multiple answer)."""
-    values = [score(o.text) for o in q.options]
+def _pick(q: Question, values: Sequence[Any]) -> Fraction:
+    """Expected score of ticking the option(s) with the highest of ``values`` (one per option)."""
     top = max(values)
     if top == min(values):
         return chance(q)
@@ -44,6 +43,46 @@ def _choice_by(q: Question, score: Callable[[str], Any]) -> Fraction:
     if q.type is QuestionType.MULTIPLE_RESPONSE:
         return max(Fraction(0), sum((o.weight for o in best), Fraction(0)))
     return Fraction(sum(1 for o in best if o.correct), len(best))
+
+
+@dataclass(frozen=True)
+class _OptionCues:
+    """The wording cues of a choice question's options, in order, worked out once for every
+    strategy that reads them."""
+
+    stem: tuple[int, ...]  # content words shared with the stem
+    known: tuple[int, ...]  # content words shared with the module's titles
+    length: tuple[int, ...]  # as a reader judges it
+    likeness: tuple[int, ...]  # content words shared with each other option, summed
+    an: tuple[bool, ...]  # reads with "an" before it
+
+
+_cues_seen: dict[tuple[int, int, str], tuple[Question, Seen, _OptionCues]] = {}
+_CUES_KEPT = 4096  # questions whose option cues are kept (an audit reads each one 13 times in a row)
+
+
+def _option_cues(q: Question, seen: Seen) -> _OptionCues:
+    key = (id(q), id(seen), cues.judged_language())
+    kept = _cues_seen.get(key)
+    if kept is not None and kept[0] is q and kept[1] is seen:
+        return kept[2]
+    texts = [o.text for o in q.options]
+    stems = [cues.content_stems(t) for t in texts]
+    stem = cues.content_stems(q.stem)
+    known = cues.content_stems(f"{seen.module_title} {seen.competency_titles}")
+    found = _OptionCues(
+        stem=tuple(len(stem & s) for s in stems),
+        known=tuple(len(known & s) for s in stems),
+        length=tuple(cues.length(t) for t in texts),
+        likeness=tuple(
+            sum(len(s & other) for j, other in enumerate(stems) if j != i) for i, s in enumerate(stems)
+        ),
+        an=tuple(cues.takes_an(t) for t in texts),
+    )
+    if len(_cues_seen) >= _CUES_KEPT:
+        _cues_seen.clear()
+    _cues_seen[key] = (q, seen, found)
+    return found
 
 
 def chance(q: Question) -> Fraction:
@@ -93,26 +132,26 @@ def _word_overlap(q: Question, seen: Seen) -> Fraction:
     if q.type is QuestionType.MATCHING:
         return _matching_by_words(q)
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        return _choice_by(q, lambda text: cues.overlap(q.stem, text))
+        return _pick(q, _option_cues(q, seen).stem)
     return chance(q)
 
 
 def _least_overlap(q: Question, seen: Seen) -> Fraction:
     """The reverse cue: where writers avoid echoing the stem in keys but not in distractors."""
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        return _choice_by(q, lambda text: -cues.overlap(q.stem, text))
+        return _pick(q, [-n for n in _option_cues(q, seen).stem])
     return chance(q)
 
 
 def _longest(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        return _choice_by(q, cues.length)
+        return _pick(q, _option_cues(q, seen).length)
     return chance(q)
 
 
 def _shortest(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        return _choice_by(q, lambda text: -cues.length(text))
+        return _pick(q, [-n for n in _option_cues(q, seen).length])
     return chance(q)
 
 
@@ -120,7 +159,7 @@ def _position(q: Question, first: bool) -> Fraction:
     if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         return chance(q)
     place = 0 if first else len(q.options) - 1
-    return _choice_by(q, lambda text: float(text == q.options[place].text))
+    return _pick(q, [o.text == q.options[place].text for o in q.options])
 
 
 def _first_option(q: Question, seen: Seen) -> Fraction:
@@ -135,15 +174,16 @@ def _middle_length(q: Question, seen: Seen) -> Fraction:
     """Writers who avoid long and short keys make the key the middle one."""
     if q.type not in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         return chance(q)
-    lengths = sorted(cues.length(o.text) for o in q.options)
+    found = _option_cues(q, seen).length
+    lengths = sorted(found)
     middle = (lengths[(len(lengths) - 1) // 2] + lengths[len(lengths) // 2]) / 2
-    return _choice_by(q, lambda text: -abs(cues.length(text) - middle))
+    return _pick(q, [-abs(n - middle) for n in found])
 
 
 def _own_module(q: Question, seen: Seen) -> Fraction:
     known = f"{seen.module_title} {seen.competency_titles}"
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        return _choice_by(q, lambda text: cues.overlap(known, text))
+        return _pick(q, _option_cues(q, seen).known)
     if q.type is QuestionType.TRUE_FALSE:
         n = cues.overlap(known, q.stem)
         return _true_false_by(q, True if n >= 2 else False if n == 0 else None)
@@ -152,15 +192,13 @@ def _own_module(q: Question, seen: Seen) -> Fraction:
 
 def _convergence(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        texts = [o.text for o in q.options]
-        return _choice_by(q, lambda text: sum(cues.overlap(text, t) for t in texts if t is not text))
+        return _pick(q, _option_cues(q, seen).likeness)
     return chance(q)
 
 
 def _divergence(q: Question, seen: Seen) -> Fraction:
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        texts = [o.text for o in q.options]
-        return _choice_by(q, lambda text: -sum(cues.overlap(text, t) for t in texts if t is not text))
+        return _pick(q, [-n for n in _option_cues(q, seen).likeness])
     return chance(q)
 
 
@@ -168,7 +206,7 @@ def _grammar(q: Question, seen: Seen) -> Fraction:
     article = cues.article_before_blank(q.stem)
     if article is None or q.type is not QuestionType.MULTIPLE_CHOICE:
         return chance(q)
-    return _choice_by(q, lambda text: float(cues.takes_an(text) == (article == "an")))
+    return _pick(q, [an == (article == "an") for an in _option_cues(q, seen).an])
 
 
 def _absolutes(q: Question, seen: Seen) -> Fraction:
@@ -181,17 +219,11 @@ def _absolutes(q: Question, seen: Seen) -> Fraction:
 def _combined(q: Question, seen: Seen) -> Fraction:
     """Every wording cue at once, strongest first: words shared with the stem, then with the module's
     titles, then a/an agreement; true/false by absolute and hedging words, then by the titles."""
-    known = f"{seen.module_title} {seen.competency_titles}"
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
         article = cues.article_before_blank(q.stem)
-        return _choice_by(
-            q,
-            lambda text: (
-                cues.overlap(q.stem, text),
-                cues.overlap(known, text),
-                article is not None and cues.takes_an(text) == (article == "an"),
-            ),
-        )
+        found = _option_cues(q, seen)
+        agrees = [article is not None and an == (article == "an") for an in found.an]
+        return _pick(q, list(zip(found.stem, found.known, agrees, strict=True)))
     if q.type is QuestionType.TRUE_FALSE:
         by_words = _absolutes(q, seen)
         return by_words if by_words != chance(q) else _own_module(q, seen)

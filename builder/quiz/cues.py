@@ -69,6 +69,11 @@ def language(tag: str) -> Iterator[None]:
         _LANGUAGE.reset(token)
 
 
+def judged_language() -> str:
+    """The language wording is judged in now (``language``): a Snowball language code."""
+    return _LANGUAGE.get()
+
+
 def _stopwords() -> frozenset[str]:
     code = _LANGUAGE.get()
     return STOPWORDS if code == "en" else _other_stopwords(code)
