@@ -53,23 +53,6 @@ def _hash_tree(digest: hashlib._Hash, root: Path, exclude: Path | None = None) -
             digest.update(b"\0")
 
 
-def source_stats(folders: Iterable[Path], exclude: Path | None = None) -> tuple[tuple[str, int, int], ...]:
-    """(path, size, modification time in ns) of every file below the folders (but exclude), in a
-    fixed order: what tells whether two reads of the course saw the same files."""
-    skipped = exclude.resolve() if exclude else None
-    found: list[tuple[str, int, int]] = []
-    for root in folders:
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and Path(folder, d) != skipped)
-            for name in sorted(files):
-                try:
-                    stat = os.stat(os.path.join(folder, name))
-                except OSError:
-                    continue  # gone: whoever reads it reports it
-                found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
-
-
 def _builder_digest() -> str:
     from importlib import metadata  # only a cached build needs the versions
 

@@ -20,7 +20,7 @@ import click
 
 from builder import output
 from builder.errors import BuildError, CourseError
-from builder.format_jobs import JOBS_ENV, cacheable, default_jobs, job_groups, run_formats, start_early
+from builder.format_jobs import JOBS_ENV, cacheable, default_jobs, run_formats, start_build
 from builder.formats import FORMATS
 from builder.paths import course_or_default
 from builder.schemas import EXIT_SCHEMAS_MISSING, SchemaMissingError, schema_dir_option, use_schema_dir
@@ -196,7 +196,8 @@ def build(
     A progress bar shows on a terminal when several formats or modules are built.
     Formats are built at once by this process and processes forked from it, one per CPU
     (--jobs / BUILDER_JOBS to choose; --jobs 1 builds them one after another); the quiz checks
-    run beside them. The files are the same either way.
+    run beside them, and a helper process parses the course's YAML while the build starts.
+    The files are the same either way.
     Formats whose sources (course files, builder version) are unchanged since an earlier
     build are copied from the output cache, byte for byte (--no-cache or BUILDER_NO_CACHE=1
     to build from scratch; BUILDER_CACHE_DIR to move the cache).
@@ -209,39 +210,36 @@ def build(
     chosen = list(formats or sorted(FORMATS))
     cache = None if no_cache else _build_cache(course_dir, out, language)
     hits = {name: entry for name in chosen if cache and cacheable(name) and (entry := cache.lookup(name))}
-    early = None
     if cache and len(hits) == len(chosen) and len({e.course_id for e in hits.values()}) == 1:
         course_id = hits[chosen[0]].course_id  # everything is in the cache: no need to load the course
         model = None
     else:
-        processes = min(jobs or default_jobs(), len(job_groups([n for n in chosen if n not in hits])))
-        early = start_early(course_dir, language, out, processes, cache)  # they load it too, meanwhile
+        missing = [name for name in chosen if name not in hits]
+        from builder import yaml_ahead
+
         try:
+            start_build(missing, course_dir, language, out, jobs or default_jobs())  # YAML parsed meanwhile
             from builder.load import load_course
 
             model = load_course(course_dir, language)
-        except BaseException as exc:
-            if early:
-                early.close()
-            if as_json and isinstance(exc, CourseError):
+        except CourseError as exc:
+            if as_json:
                 _json_problems(exc)
             raise
+        finally:
+            yaml_ahead.stop()
         course_id = model.id
     target = out / course_id
     written: list[dict[str, str]] = []
     show = not as_json and model is not None and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
-    try:
-        with (
-            staged_output(target) as staging,
-            output.progress(len(chosen), f"building {course_id}", show=show) as step_done,
+    with (
+        staged_output(target) as staging,
+        output.progress(len(chosen), f"building {course_id}", show=show) as step_done,
+    ):
+        for name, paths in run_formats(
+            chosen, model, staging, cache, hits, jobs or default_jobs(), step_done
         ):
-            for name, paths in run_formats(
-                chosen, model, staging, cache, hits, jobs or default_jobs(), step_done, early
-            ):
-                written += [{"format": name, "path": str(target / p.relative_to(staging))} for p in paths]
-    finally:
-        if early:
-            early.close()
+            written += [{"format": name, "path": str(target / p.relative_to(staging))} for p in paths]
     seconds = round(time.perf_counter() - started, 2)
     if as_json:
         click.echo(json.dumps({"course": course_id, "outputs": written, "seconds": seconds}, indent=2))

@@ -17,9 +17,7 @@ it, waits if one is making it, and otherwise computes it itself. The value is th
 (a part is a pure function of what the processes share); only the time differs. Parts made ahead
 travel pickled, through files in a folder of the run's own.
 
-The processes are a ``Team``, forked when the run starts or earlier, before the work is known:
-then each one first prepares on its own (loads the course, say) while this process does the same,
-and takes part in the run only if what it prepared matches what this process says it has.
+The processes are a ``Team``, forked when the run starts.
 """
 
 from __future__ import annotations
@@ -60,8 +58,6 @@ def run(
     finished: Callable[[int, Outcome[T]], None] = lambda index, outcome: None,
     parts: Sequence[Hashable] = (),
     make_part: Callable[[Any], Any] = lambda key: None,
-    team: Team | None = None,
-    setup: Any = None,
 ) -> list[Outcome[T]]:
     """Each job's outcome, in the order of ``jobs``.
 
@@ -69,15 +65,11 @@ def run(
     left out: their outcome is None). ``finished(index, outcome)`` is called in this process as
     each job's outcome arrives. ``parts``: the keys the jobs will ask ``part`` for, in the order
     they will ask; ``make_part(key)`` makes one ahead, in a process that has no job left.
-    ``team``: processes forked earlier with the same ``work`` and ``make_part`` (``processes`` is
-    then theirs); ``setup`` goes to their ``join``. Without one, ``processes - 1`` are forked now.
+    ``processes - 1`` processes are forked for the run.
     """
-    if team is not None:
-        assert team.work is work and team.make_part is make_part, "a team runs the work it was forked for"
-        return team.run(jobs, keep_going, finished, parts, setup)
     own = Team(processes, work, make_part, capacity=len(jobs) + len(parts))
     try:
-        return own.run(jobs, keep_going, finished, parts, setup)
+        return own.run(jobs, keep_going, finished, parts)
     finally:
         own.close()
 
@@ -91,13 +83,7 @@ def part(key: Hashable, compute: Callable[[], R]) -> R:
 
 
 class Team:
-    """This process and ``processes - 1`` forked from it, for one run.
-
-    ``prepare`` (for a team forked before the work is known) runs in each forked process as soon
-    as it starts; when the run comes, ``join(prepared, setup)`` says whether that process takes
-    part (it sets up what ``work`` reads) or leaves its share to the others. A process whose
-    ``prepare`` fails leaves it too: this process meets the same problem and reports it.
-    """
+    """This process and ``processes - 1`` forked from it, for one run."""
 
     def __init__(
         self,
@@ -106,13 +92,11 @@ class Team:
         make_part: Callable[[Any], Any] = lambda key: None,
         *,
         capacity: int,
-        prepare: Callable[[], Any] | None = None,
-        join: Callable[[Any, Any], bool] = lambda prepared, setup: True,
     ) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self.work, self.make_part, self.prepare, self.join = work, make_part, prepare, join
+        self.work, self.make_part = work, make_part
         self.capacity = capacity  # jobs and parts a run can share out (more parts: made where asked)
         self.board = _Board(context, capacity)
         self.results: Any = context.Queue()
@@ -137,7 +121,6 @@ class Team:
         keep_going: Callable[[T], bool],
         finished: Callable[[int, Outcome[T]], None],
         parts: Sequence[Hashable],
-        setup: Any,
     ) -> list[Outcome[T]]:
         global _parts
         assert not self.ran and len(jobs) <= self.capacity, "a team runs once, within its capacity"
@@ -147,7 +130,7 @@ class Team:
         )
         self.board.unfinished.value = len(jobs)
         for _ in self.members:
-            self.orders.put((plan, setup))
+            self.orders.put(plan)
         ahead = _parts = _Parts(plan, self)
         outcomes: list[Outcome[T] | None] = [None] * len(jobs)
         try:
@@ -217,19 +200,11 @@ class Team:
         return outcome
 
     def _member(self) -> None:
-        """What a forked process does: prepare (if asked), wait for the run, take its share."""
+        """What a forked process does: wait for the run, take its share."""
         global _parts
-        _die_with(self.parent)
+        die_with(self.parent)
         try:
-            prepared, ready = None, True
-            if self.prepare is not None:
-                try:
-                    prepared = self.prepare()
-                except Exception:  # this process meets the same problem and reports it
-                    ready = False
-            plan, setup = self.orders.get()
-            if not ready or not self.join(prepared, setup):
-                return  # the other processes take its share
+            plan = self.orders.get()
             ahead = _parts = _Parts(plan, self)
             while (index := self._take(plan)) is not None:
                 if index >= len(plan.jobs):
@@ -345,7 +320,7 @@ def _picklable(outcome: Outcome[T]) -> Outcome[T]:
         return Outcome(error=BuildError(f"{type(outcome.error).__name__}: {outcome.error}"))
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """A forked process never outlives the run: it is killed with its parent (Linux), and exits at
     once when the parent is already gone."""
     if sys.platform.startswith("linux"):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from builder import output
 from builder.errors import CourseError, Problem
-from builder.formats import FORMATS, REGISTERED, import_builder, make_part, parts_of
+from builder.formats import FORMATS, REGISTERED, make_part, parts_of, prepare_builder
 
 if TYPE_CHECKING:
     from builder.cache import BuildCache, Entry
@@ -85,7 +85,6 @@ def run_formats(
     hits: dict[str, Entry],
     jobs: int,
     done: Callable[[str], None] = lambda name: None,
-    early: EarlyWorkers | None = None,
 ) -> Iterator[tuple[str, list[Path]]]:
     """(format, paths written) for each chosen format, in the order chosen.
 
@@ -93,8 +92,7 @@ def run_formats(
     another (jobs == 1, or no fork), or as jobs shared by this process and up to ``jobs - 1``
     processes forked from it, with the quizzes' quality checks (rules, test-wise audit) as one more
     job beside the formats. Either way a check that fails raises CourseError with every problem,
-    and nothing is swapped in. ``done(name)`` is called as each format finishes. ``early``: the
-    processes started before the course was loaded (``EarlyWorkers``), which then do the forking.
+    and nothing is swapped in. ``done(name)`` is called as each format finishes.
     """
     from builder.quiz import build_quizzes, build_quizzes_checked_later
 
@@ -109,9 +107,9 @@ def run_formats(
             to_build.append(name)
     if to_build:
         assert model is not None
-        if early is not None or (jobs > 1 and "fork" in _start_methods()):
+        if jobs > 1 and "fork" in _start_methods():
             build_quizzes_checked_later(model)
-            results.update(_in_workers(to_build, model, staging, cache, jobs, done, early))
+            results.update(_in_workers(to_build, model, staging, cache, jobs, done))
         else:
             build_quizzes(model)  # checked before any format is built
             for name in to_build:
@@ -152,14 +150,12 @@ def _in_workers(
     cache: BuildCache | None,
     jobs: int,
     done: Callable[[str], None],
-    early: EarlyWorkers | None,
 ) -> dict[str, list[Path]]:
     from builder import forked_jobs
 
     global _shared
     queue = job_groups(names)
-    if early is None:
-        _prepare(names, model)  # the processes forked below inherit what it loads
+    _prepare(names, model.language)  # the processes forked below inherit what it loads
     _shared = (model, staging, cache)
 
     def finished(index: int, outcome: forked_jobs.Outcome[tuple[str, ...]]) -> None:
@@ -178,8 +174,6 @@ def _in_workers(
             finished=finished,
             parts=[key for name in names for key in parts_of(name, model)],
             make_part=_make_part,
-            team=early.team if early else None,
-            setup=early.setup(staging) if early else None,
         )
     finally:
         _shared = None
@@ -205,15 +199,17 @@ def _in_workers(
     return results
 
 
-def _prepare(names: list[str], model: Course) -> None:
-    """Load here, once, what every worker would otherwise load for itself: the formats' code and
-    the course language's locale data and messages (forked workers inherit them)."""
-    from builder import i18n
+def _prepare(names: list[str], language: str) -> None:
+    """Load here, once, what every process would otherwise load for itself: the course loader's
+    and the quizzes' code, the formats' code and compiled schemas, the language's locale data and
+    messages (processes forked afterwards inherit them)."""
+    from builder import i18n, load  # noqa: F401 - imported to be inherited
+    from builder.quiz import build  # noqa: F401
 
     for name in names:
-        import_builder(name)
-    i18n.direction(model.language)
-    i18n.translations(model.language)
+        prepare_builder(name)
+    i18n.direction(language)  # reads the locale data every number and date format uses
+    i18n.translations(language)
 
 
 def _make_part(key: tuple[str, ...]) -> object:
@@ -234,88 +230,31 @@ def _run_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
         return {name: build_one(name, model, staging, cache) for name in job}, lines
 
 
-# --- processes started before the course is loaded -------------------------------------------
-
-# A course this small (its source files, in bytes) is loaded by every process of the build at once
-# rather than by this one before forking: the processes start building sooner, for the memory of
-# one more copy of the course per process (a few MB). Larger courses are loaded once and shared.
-EARLY_MAX_SOURCE_BYTES = 2 * 1024 * 1024
-EARLY_CAPACITY = 1 << 14  # jobs and parts such a build can share out (the rest: made where asked)
+# --- before the course is loaded -------------------------------------------------------------
 
 
-class EarlyWorkers:
-    """Processes forked before the course is loaded, each loading it (and making its quizzes) on
-    its own while this process does the same, then taking their share of the formats.
-
-    A process takes part only if the course files it read are the ones this process read: their
-    sizes and modification times before this process loaded the course, after it did, and after
-    that process did are the same. Otherwise (a file saved meanwhile, a course that does not load)
-    it leaves its share to the others, and the build is as if it had never started.
-    """
-
-    def __init__(
-        self,
-        course_dir: Path,
-        language: str | None,
-        folders: list[Path],
-        out: Path,
-        jobs: int,
-        cache: BuildCache | None,
-        before: tuple[tuple[str, int, int], ...],
-    ) -> None:
-        from builder import forked_jobs
-
-        self.folders, self.out, self.before = folders, out, before
-
-        def prepare() -> tuple[Course, tuple[tuple[str, int, int], ...]]:
-            from builder.load import load_course
-            from builder.quiz import build_quizzes_checked_later
-
-            with output.captured():  # this process reports the course's problems and warnings
-                model = load_course(course_dir, language)
-                build_quizzes_checked_later(model)
-            return model, self.sources()
-
-        def join(prepared: tuple[Course, tuple[tuple[str, int, int], ...]], setup: tuple[Path, Any]) -> bool:
-            global _shared
-            model, read = prepared
-            staging, read_here = setup
-            if not before == read == read_here:
-                return False
-            _shared = (model, staging, cache)
-            return True
-
-        self.team = forked_jobs.Team(
-            jobs, _run_job, _make_part, capacity=EARLY_CAPACITY, prepare=prepare, join=join
-        )
-
-    def sources(self) -> tuple[tuple[str, int, int], ...]:
-        from builder.cache import source_stats
-
-        return source_stats(self.folders, exclude=self.out)
-
-    def setup(self, staging: Path) -> tuple[Path, tuple[tuple[str, int, int], ...]]:
-        """What the forked processes need to join: the staging folder and the course files as
-        this process read them."""
-        return staging, self.sources()
-
-    def close(self) -> None:
-        self.team.close()
-
-
-def start_early(
-    course_dir: Path, language: str | None, out: Path, jobs: int, cache: BuildCache | None
-) -> EarlyWorkers | None:
-    """Worker processes forked now, before the course is loaded, for a small course built by
-    several processes where fork is available; else None (run_formats forks after the load)."""
-    if jobs < 2 or "fork" not in _start_methods():
-        return None
-    from builder.cache import source_folders, source_stats
+def start_build(names: list[str], course_dir: Path, language: str | None, out: Path, jobs: int) -> bool:
+    """Where a build of formats ``names`` may use ``jobs`` >= 2 processes (and fork is available):
+    a helper process parses the course's YAML files now (builder.yaml_ahead) while this one loads
+    the code every build process needs, which the processes forked after the load inherit. True
+    when the helper was started (``yaml_ahead.stop()`` ends it once the course is loaded)."""
+    if jobs < 2 or not hasattr(os, "fork"):
+        return False
+    from builder import yaml_ahead
+    from builder.cache import source_folders
+    from builder.yamlpos import load_yaml
 
     folders = source_folders(course_dir)
     if folders is None:
-        return None
-    before = source_stats(folders, exclude=out)
-    if sum(size for _, size, _ in before) > EARLY_MAX_SOURCE_BYTES:
-        return None
-    return EarlyWorkers(course_dir, language, folders, out, jobs, cache, before)
+        return False
+    hint = language  # else the course's own, as its course.yaml names it: only time depends on it
+    if hint is None:
+        try:
+            data = load_yaml(folders[0] / "course.yaml").data
+        except (OSError, CourseError):  # the load meets it and reports it
+            data = None
+        hint = data.get("language") if isinstance(data, dict) else None
+    if yaml_ahead.start(folders, exclude=out) is None:
+        return False
+    _prepare(names, hint if isinstance(hint, str) else "en")
+    return True

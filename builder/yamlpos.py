@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from builder import limits
+from builder import limits, yaml_ahead
 from builder.errors import CourseError, Pos, Problem
 
 JsonPath = tuple[str | int, ...]
@@ -85,7 +85,19 @@ class Positions(dict):  # type: ignore[type-arg]
         self.file = file
 
     def _pos(self, found: Any) -> Pos:
-        return found if type(found) is Pos else Pos(self.file, found.line + 1, found.column + 1)
+        kind = type(found)
+        if kind is Pos:
+            return found
+        if kind is tuple:  # (line, column) of a portable document
+            return Pos(self.file, found[0] + 1, found[1] + 1)
+        return Pos(self.file, found.line + 1, found.column + 1)
+
+    def portable(self) -> dict[JsonPath, Any]:
+        """The positions as plain data: (line, column) pairs, and each Pos as it is."""
+        return {
+            path: found if type(found) in (Pos, tuple) else (found.line, found.column)
+            for path, found in dict.items(self)
+        }
 
     def __getitem__(self, path: JsonPath) -> Pos:
         return self._pos(dict.__getitem__(self, path))
@@ -122,6 +134,18 @@ class YamlDoc:
     def __post_init__(self) -> None:
         self.values, self.keys = Positions(self.file), Positions(self.file)
 
+    def portable(self) -> tuple[Any, ...]:
+        """The document as plain data (to pickle: the parser's marks are not kept)."""
+        return self.file, self.data, self.values.portable(), self.keys.portable(), self.raw
+
+    @classmethod
+    def from_portable(cls, state: tuple[Any, ...]) -> YamlDoc:
+        file, data, values, keys, raw = state
+        doc = cls(file, data, raw)
+        dict.update(doc.values, values)
+        dict.update(doc.keys, keys)
+        return doc
+
     def pos(self, path: JsonPath, *, key: bool = False) -> Pos:
         """Best position for a path: the key (if asked and known), else the value, else the nearest parent."""
         if key and path in self.keys:
@@ -148,6 +172,9 @@ def forbidden_char(text: str) -> str | None:
 
 
 def load_yaml(file: Path) -> YamlDoc:
+    """The file's data and positions; CourseError with its problems when it cannot be read."""
+    if (parsed := yaml_ahead.take(file)) is not None:  # parsed by the build's helper process
+        return parsed
     if problem := limits.size_problem(file, limits.MAX_YAML_BYTES, "the YAML file"):
         raise CourseError([Problem(Pos(file), problem)])
     try:

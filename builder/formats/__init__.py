@@ -1,6 +1,7 @@
 """One module per output format, each with ``NAME`` and ``build(course, out_dir) -> list[Path]``
 (and, optionally, ``parts(course)`` and ``make_part(course, key)``: work the builder asks
-``forked_jobs.part`` for, which a spare process may do ahead).
+``forked_jobs.part`` for, which a spare process may do ahead; ``prepare()``: what the format
+loads for any course, loaded before a build forks its processes).
 
 ``FORMATS`` maps each name to its builder; a format's module (and what it imports: lxml, the XSD
 catalog, the quiz) is imported only when that format is built, so `builder --help` starts fast.
@@ -59,8 +60,15 @@ def make_part(course: Course, key: tuple[str, ...]) -> object:
     return importlib.import_module(MODULES[key[0]]).make_part(course, key)
 
 
-def import_builder(name: str) -> None:
-    """Import the module of format ``name`` now (a build forks its workers after this, so they
-    share the imported code instead of each importing it)."""
-    if FORMATS[name] is REGISTERED[name]:
-        importlib.import_module(MODULES[name])
+def prepare_builder(name: str) -> None:
+    """Import the module of format ``name`` now, and let it load what it needs for any course
+    (its ``prepare()``: compiled schemas): a build forks its workers after this, so they share it
+    instead of each loading it. A failure is left for the build itself to meet and report."""
+    if FORMATS[name] is not REGISTERED[name]:
+        return
+    try:
+        prepare = getattr(importlib.import_module(MODULES[name]), "prepare", None)
+        if prepare is not None:
+            prepare()
+    except Exception:
+        pass

@@ -3,4 +3,4 @@
 from builder.formats.cc_versions import VERSIONS, entry_points
 
 NAME = "cc13"
-build, parts, make_part = entry_points(VERSIONS[NAME])
+build, parts, make_part, prepare = entry_points(VERSIONS[NAME])

@@ -1,6 +1,6 @@
 """What differs between the Common Cartridge versions the builder writes (1.1 and 1.3):
 namespaces, resource types, the schema set and whether curriculum standards are carried; and each
-version's format entry points, which import the writer (cc.py) only when called."""
+version's format entry points."""
 
 from __future__ import annotations
 
@@ -69,16 +69,20 @@ PartKey = tuple[str, str, str]
 def entry_points(
     version: Version,
 ) -> tuple[
-    Callable[[Course, Path], list[Path]], Callable[[Course], list[PartKey]], Callable[[Course, PartKey], Any]
+    Callable[[Course, Path], list[Path]],
+    Callable[[Course], list[PartKey]],
+    Callable[[Course, PartKey], Any],
+    Callable[[], None],
 ]:
-    """``build(course, out_dir)``, ``parts(course)`` and ``make_part(course, key)`` of the version's
-    format module. The parts are the modules' pages and checked quizzes, in the order the cartridge
-    asks for them (a process with nothing else to do makes some ahead: builder.forked_jobs)."""
+    """``build(course, out_dir)``, ``parts(course)``, ``make_part(course, key)`` and ``prepare()``
+    of the version's format module, which imports the writer (cc.py) with it. The parts are the
+    modules' pages and checked quizzes, in the order the cartridge asks for them (a process with
+    nothing else to do makes some ahead: builder.forked_jobs); ``prepare`` compiles the version's
+    schemas, which every cartridge of it needs."""
+    from builder.formats import cc, cc_assessment
 
     def build(course: Course, out_dir: Path) -> list[Path]:
-        from builder.formats.cc import build_cartridge
-
-        return [build_cartridge(course, out_dir, version)[0]]
+        return [cc.build_cartridge(course, out_dir, version)[0]]
 
     def parts(course: Course) -> list[PartKey]:
         return [
@@ -90,11 +94,12 @@ def entry_points(
 
     def make_part(course: Course, key: PartKey) -> Any:
         if key[1] == MODULE_PAGE_PART:
-            from builder.formats.cc import module_page
+            return cc.module_page(course, course.module(key[2]))
+        return cc_assessment.make_part(course, key)
 
-            return module_page(course, course.module(key[2]))
-        from builder.formats.cc_assessment import make_part
+    def prepare() -> None:
+        from builder.schemas import default_catalog
 
-        return make_part(course, key)
+        default_catalog().schema(version.schema_set, "qti")
 
-    return build, parts, make_part
+    return build, parts, make_part, prepare

@@ -1,0 +1,91 @@
+"""builder.yaml_ahead: a helper process parses the course's YAML while the build loads its code;
+what load_yaml takes from it is what it would have parsed, and a file changed since is parsed again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from builder import yaml_ahead
+from builder.load import load_course
+from builder.yamlpos import load_yaml
+from tests.conftest import OSEE, run
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the helper is forked")
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Iterator[Path]:
+    copy = tmp_path / "osee"
+    shutil.copytree(OSEE, copy)
+    yield copy
+    yaml_ahead.stop()
+
+
+def _taken(course: Path) -> list[Path]:
+    taken = []
+    original = yaml_ahead.YamlAhead.take
+
+    def take(self: yaml_ahead.YamlAhead, file: Path) -> object:
+        doc = original(self, file)
+        if doc is not None:
+            taken.append(file)
+        return doc
+
+    yaml_ahead.YamlAhead.take = take  # type: ignore[method-assign]
+    try:
+        yaml_ahead.start([course])
+        load_course(course)
+    finally:
+        yaml_ahead.YamlAhead.take = original  # type: ignore[method-assign]
+        yaml_ahead.stop()
+    return taken
+
+
+def test_documents_from_the_helper_equal_those_parsed_here(course: Path) -> None:
+    files = sorted(course.rglob("*.yaml"))
+    yaml_ahead.start([course])
+    ahead = [yaml_ahead.take(f) for f in files]
+    yaml_ahead.stop()
+    assert all(doc is not None for doc in ahead)
+    for doc, file in zip(ahead, files, strict=True):
+        here = load_yaml(file)
+        assert (doc.file, doc.data, doc.raw) == (here.file, here.data, here.raw)
+        assert doc.values == here.values and doc.keys == here.keys  # the same Pos for every path
+    assert _taken(course), "the course's own load takes the helper's documents"
+    assert load_course(course) is not None
+
+
+def test_a_file_saved_after_the_helper_read_it_is_parsed_again(course: Path) -> None:
+    module = next(course.glob("modules/*/module.yaml"))
+    yaml_ahead.start([course])
+    yaml_ahead.take(course / "course.yaml")  # waits for the helper: it has read every file
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text + "\n# saved during the build\n", encoding="utf-8")
+    assert yaml_ahead.take(module) is None
+    assert yaml_ahead.take(course / "course.yaml") is not None
+    yaml_ahead.stop()
+    assert yaml_ahead.take(course / "course.yaml") is None  # stopped: every file is parsed here
+
+
+def test_a_file_the_helper_cannot_parse_is_reported_by_the_build(course: Path, tmp_path: Path) -> None:
+    module = next(course.glob("modules/*/module.yaml"))
+    module.write_text("title: [unclosed\n", encoding="utf-8")
+    result = run("build", course, "-f", "gift", "-o", tmp_path / "out", "--no-cache", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "module.yaml:" in result.stderr and "YAML syntax error" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_parallel_builds_with_the_helper_equal_serial_ones(course: Path, tmp_path: Path) -> None:
+    for jobs in ("1", "2"):
+        result = run(
+            "build", course, "-f", "gift", "-f", "cc13", "-o", tmp_path / jobs, "--no-cache", "--jobs", jobs
+        )
+        assert result.exit_code == 0, result.output
+    for name in ("osee-gift.txt", "osee-cc13.imscc"):
+        assert (tmp_path / "1" / "osee" / name).read_bytes() == (tmp_path / "2" / "osee" / name).read_bytes()
