@@ -67,11 +67,13 @@ def run(
     they will ask; ``make_part(key)`` makes one ahead, in a process that has no job left.
     ``processes - 1`` processes are forked for the run.
     """
-    own = Team(processes, work, make_part, capacity=len(jobs) + len(parts))
+    team = Team(
+        processes, work, make_part, _Plan(list(jobs), [bool(keep_going(job)) for job in jobs], list(parts))
+    )
     try:
-        return own.run(jobs, keep_going, finished, parts)
+        return team.run(finished)
     finally:
-        own.close()
+        team.close()
 
 
 def part(key: Hashable, compute: Callable[[], R]) -> R:
@@ -83,27 +85,20 @@ def part(key: Hashable, compute: Callable[[], R]) -> R:
 
 
 class Team:
-    """This process and ``processes - 1`` forked from it, for one run."""
+    """This process and ``processes - 1`` forked from it (they inherit the plan), for one run."""
 
     def __init__(
-        self,
-        processes: int,
-        work: Callable[[Any], Any],
-        make_part: Callable[[Any], Any] = lambda key: None,
-        *,
-        capacity: int,
+        self, processes: int, work: Callable[[Any], Any], make_part: Callable[[Any], Any], plan: _Plan
     ) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self.work, self.make_part = work, make_part
-        self.capacity = capacity  # jobs and parts a run can share out (more parts: made where asked)
-        self.board = _Board(context, capacity)
+        self.work, self.make_part, self.plan = work, make_part, plan
+        self.board = _Board(context, len(plan.order))
+        self.board.unfinished.value = len(plan.jobs)
         self.results: Any = context.Queue()
-        self.orders: Any = context.Queue()
         self.folder = Path(tempfile.mkdtemp(prefix="builder-run-"))
         self.parent = os.getpid()
-        self.ran = False
         gc.freeze()  # what exists now is shared with the forked processes: no collection copies it
         self.members = [
             context.Process(target=self._member, daemon=True) for _ in range(max(0, processes - 1))
@@ -115,32 +110,19 @@ class Team:
             self.close()
             raise
 
-    def run(
-        self,
-        jobs: Sequence[T],
-        keep_going: Callable[[T], bool],
-        finished: Callable[[int, Outcome[T]], None],
-        parts: Sequence[Hashable],
-    ) -> list[Outcome[T]]:
+    def run(self, finished: Callable[[int, Outcome[Any]], None]) -> list[Outcome[Any]]:
         global _parts
-        assert not self.ran and len(jobs) <= self.capacity, "a team runs once, within its capacity"
-        self.ran = True
-        plan = _Plan(
-            list(jobs), [bool(keep_going(job)) for job in jobs], list(parts)[: self.capacity - len(jobs)]
-        )
-        self.board.unfinished.value = len(jobs)
-        for _ in self.members:
-            self.orders.put(plan)
+        plan, jobs = self.plan, len(self.plan.jobs)
         ahead = _parts = _Parts(plan, self)
-        outcomes: list[Outcome[T] | None] = [None] * len(jobs)
+        outcomes: list[Outcome[Any] | None] = [None] * jobs
         try:
             while (index := self._take(plan)) is not None:
-                if index >= len(jobs):
-                    ahead.make_ahead(index - len(jobs))
+                if index >= jobs:
+                    ahead.make_ahead(index - jobs)
                     continue
                 outcomes[index] = outcome = self._run_one(plan, index)
                 finished(index, outcome)
-            expected = {i for i in range(len(jobs)) if outcomes[i] is None}
+            expected = {i for i in range(jobs) if outcomes[i] is None}
             while expected and _running_or_sent(self.members, self.results):
                 try:
                     index, outcome = self.results.get(timeout=POLL_SECONDS)
@@ -157,10 +139,9 @@ class Team:
         return [o if o is not None else Outcome() for o in outcomes]
 
     def close(self) -> None:
-        """Wait for the forked processes (a moment: then they are stopped) and clean up; processes
-        never given a run are stopped at once."""
+        """Wait for the forked processes (a moment: then they are stopped) and clean up."""
         for member in self.members:
-            if self.ran and member.pid is not None:
+            if member.pid is not None:
                 member.join(timeout=POLL_SECONDS)
             if member.pid is not None and member.exitcode is None:  # not needed any more
                 member.kill()
@@ -200,11 +181,11 @@ class Team:
         return outcome
 
     def _member(self) -> None:
-        """What a forked process does: wait for the run, take its share."""
+        """What a forked process does: take its share of the run."""
         global _parts
         die_with(self.parent)
         try:
-            plan = self.orders.get()
+            plan = self.plan
             ahead = _parts = _Parts(plan, self)
             while (index := self._take(plan)) is not None:
                 if index >= len(plan.jobs):
