@@ -217,17 +217,21 @@ def build(
         missing = [name for name in chosen if name not in hits]
         from builder import yaml_ahead
 
+        gc.disable()  # loading makes many objects that live to the end and few reference cycles
         try:
             start_build(missing, course_dir, language, out, jobs or default_jobs())  # YAML parsed meanwhile
             from builder.load import load_course
 
             model = load_course(course_dir, language)
+            yaml_ahead.finish()  # what the helper looked up after the YAML (the text direction)
         except CourseError as exc:
             if as_json:
                 _json_problems(exc)
             raise
         finally:
             yaml_ahead.stop()
+            gc.freeze()  # what the load made stays to the end: no later collection walks it again
+            gc.enable()
         course_id = model.id
     target = out / course_id
     written: list[dict[str, str]] = []

@@ -17,15 +17,14 @@ from __future__ import annotations
 import io
 from datetime import date
 from functools import cache
+from gettext import NullTranslations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:  # Babel's modules are imported where they are used: an English build reads no
+    # catalogue, and a cartridge formats no date (``builder --help`` needs none of them)
+    from babel import Locale
+    from babel.messages.catalog import Catalog
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -52,6 +51,8 @@ def _po_file(language: str) -> Path | None:
 
 @cache
 def _catalog(language: str) -> Catalog | None:
+    from babel.messages.pofile import read_po
+
     path = _po_file(language)
     if path is None:
         return None
@@ -61,6 +62,8 @@ def _catalog(language: str) -> Catalog | None:
 
 @cache
 def _template() -> Catalog:
+    from babel.messages.pofile import read_po
+
     with (LOCALE_DIR / f"{DOMAIN}.pot").open("rb") as f:
         return read_po(f)
 
@@ -68,9 +71,14 @@ def _template() -> Catalog:
 @cache
 def translations(language: str) -> NullTranslations:
     """gettext translations for a course language (English ones: the strings as written)."""
-    catalog = _catalog(language)
-    if catalog is None or _primary(language) == SOURCE_LANGUAGE:
+    if _primary(language) == SOURCE_LANGUAGE:
         return NullTranslations()
+    catalog = _catalog(language)
+    if catalog is None:
+        return NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -107,6 +115,8 @@ def ntr(language: str, singular: str, plural: str, n: int, **values: object) -> 
 
 
 def _locale(language: str) -> Locale:
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -116,22 +126,45 @@ def _locale(language: str) -> Locale:
             return Locale.parse(SOURCE_LANGUAGE)
 
 
+_directions: dict[str, str] = {}  # language -> direction, worked out here or by a build's helper
+
+
 def direction(language: str) -> str:
     """``rtl`` for right-to-left scripts (Arabic, Hebrew, Persian, Urdu...), else ``ltr``."""
-    return "rtl" if _locale(language).character_order == "right-to-left" else "ltr"
+    found = _directions.get(language)
+    if found is None:
+        found = "rtl" if _locale(language).character_order == "right-to-left" else "ltr"
+        _directions[language] = found
+    return found
+
+
+def learnt_directions() -> dict[str, str]:
+    """The directions ``direction`` has worked out in this process, by language."""
+    return dict(_directions)
+
+
+def learn_directions(found: dict[str, str]) -> None:
+    """Directions another process worked out with ``direction`` (a build's helper)."""
+    _directions.update({k: v for k, v in found.items() if isinstance(k, str) and v in ("ltr", "rtl")})
 
 
 def long_date(day: date, language: str) -> str:
     """A date as the language writes it (15 January 2025, 15 janvier 2025, 15 de enero de 2025)."""
+    from babel.dates import format_date
+
     return format_date(day, format="long", locale=_locale(language))
 
 
 def number(value: float, language: str) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=_locale(language))
 
 
 def percent(value: float, language: str) -> str:
     """A percentage as the language writes it (80%, 80 %, 80 % with a narrow space...)."""
+    from babel.numbers import format_percent
+
     return format_percent(value / 100, locale=_locale(language))
 
 

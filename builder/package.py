@@ -12,16 +12,19 @@ import gzip
 import io
 import os
 import shutil
-import tarfile
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from builder.errors import BuildError
 from builder.limits import ZIP_FIRST, ZIP_LAST
+
+if TYPE_CHECKING:
+    import tarfile
 
 ZIP_EPOCH_MIN = ZIP_FIRST  # the zip format cannot store earlier times (nor later than ZIP_LAST)
 
@@ -210,6 +213,8 @@ def write_tgz(target: Path, entries: Mapping[str, bytes | Path], when: datetime)
     Entries are sorted, every one with the same mtime, owner 0/0, mode 0644; an ``.ARCHIVE_INDEX``
     comes first (Moodle reads it to list the archive); the gzip header carries no time or name.
     """
+    import tarfile  # only the Moodle backup is a tar archive
+
     mtime = int(when.timestamp())
     if not 0 <= mtime <= USTAR_MAX_MTIME:
         raise BuildError(f"{target.name}: time {when.isoformat()} does not fit a tar archive (1970 to 2242)")

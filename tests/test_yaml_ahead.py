@@ -89,3 +89,33 @@ def test_parallel_builds_with_the_helper_equal_serial_ones(course: Path, tmp_pat
         assert result.exit_code == 0, result.output
     for name in ("osee-gift.txt", "osee-cc13.imscc"):
         assert (tmp_path / "1" / "osee" / name).read_bytes() == (tmp_path / "2" / "osee" / name).read_bytes()
+
+
+def test_the_helper_looks_up_the_text_direction(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder import i18n
+
+    monkeypatch.setattr(i18n, "_directions", {})
+    yaml_ahead.start([course], language="ar")
+
+    def not_here(language: str) -> None:
+        raise AssertionError("the build process read the locale data itself")
+
+    monkeypatch.setattr(i18n, "_locale", not_here)  # the helper, forked above, still has Babel's
+    assert yaml_ahead.take(course / "course.yaml") is not None
+    yaml_ahead.finish()
+    assert i18n.direction("ar") == "rtl"
+    assert yaml_ahead.take(course / "course.yaml") is None  # finished: nothing more is taken
+
+
+def test_a_helper_that_dies_leaves_the_build_to_do_everything(
+    course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import i18n
+
+    monkeypatch.setattr(i18n, "_directions", {})
+    monkeypatch.setattr(yaml_ahead, "_parse_into", lambda files, results: os._exit(3))
+    yaml_ahead.start([course], language="he")
+    assert yaml_ahead.take(course / "course.yaml") is None
+    yaml_ahead.finish()
+    assert i18n.learnt_directions() == {}
+    assert i18n.direction("he") == "rtl"  # worked out here
