@@ -191,18 +191,6 @@ class BuildCache:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def snapshot(folder: Path) -> dict[str, int]:
-    """Top-level names of folder and their inode numbers: a format that writes replaces (new inode)."""
-    try:
-        return {entry.name: entry.inode() for entry in os.scandir(folder)}
-    except FileNotFoundError:
-        return {}
-
-
-def written_between(before: dict[str, int], after: dict[str, int]) -> list[str]:
-    return sorted(name for name, inode in after.items() if before.get(name) != inode)
-
-
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)

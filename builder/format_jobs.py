@@ -67,13 +67,13 @@ def cacheable(name: str) -> bool:
 
 
 def build_one(name: str, model: Course, staging: Path, cache: BuildCache | None) -> list[Path]:
-    """One format built into staging (and stored in the cache)."""
-    from builder.cache import snapshot, written_between
-
-    before = snapshot(staging)
+    """One format built into staging (and stored in the cache: the top-level files and folders
+    holding the paths it reports; other formats write into staging at the same time, so what
+    changed there meanwhile is not all its own)."""
     paths = FORMATS[name](model, staging)
     if cache is not None and cacheable(name):
-        cache.store(name, model.id, staging, written_between(before, snapshot(staging)), paths)
+        outputs = {path.relative_to(staging).parts[0] for path in paths}
+        cache.store(name, model.id, staging, sorted(outputs), paths)
     return paths
 
 

@@ -113,3 +113,34 @@ def test_the_cache_key_reads_a_hostile_course_yaml_without_a_traceback(
     result = run("build", mini, "-f", "gift", "--out", tmp_path / "out")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and f"{mini / 'course.yaml'}:" in result.stderr
+
+
+def test_a_format_is_cached_with_its_own_files_only(
+    mini: Path, tmp_path: Path, cached: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Formats write into one staging folder at once: a file another one has in flight there (its
+    temporary zip) is not cached as part of this one, and a rebuild from the cache does not bring
+    it back."""
+    import builder.formats.gift as gift
+
+    real = gift.build
+
+    def build(course: object, out: Path) -> list[Path]:
+        (out / ".mini-cc13.imscc.tmp").write_bytes(b"PK half a zip")  # another format's, in flight
+        return real(course, out)
+
+    monkeypatch.setattr(gift, "build", build)
+    assert run("build", mini, "-f", "gift", "--out", tmp_path / "first").exit_code == 0
+    monkeypatch.setattr(gift, "build", real)
+    warm = tmp_path / "warm"
+    assert run("build", mini, "-f", "gift", "--out", warm).exit_code == 0
+    assert sorted(p.name for p in (warm / "mini").iterdir()) == ["mini-gift.txt"]
+
+
+def test_every_format_rebuilt_from_the_cache_is_whole(mini: Path, tmp_path: Path, cached: Path) -> None:
+    cold = tmp_path / "cold"
+    assert run("build", mini, "--out", cold, "--no-cache").exit_code == 0
+    assert run("build", mini, "--out", tmp_path / "first").exit_code == 0
+    warm = tmp_path / "warm"
+    assert run("build", mini, "--out", warm).exit_code == 0
+    assert tree(warm / "mini") == tree(cold / "mini")
