@@ -223,7 +223,6 @@ def build(
             from builder.load import load_course
 
             model = load_course(course_dir, language)
-            yaml_ahead.finish()  # what the helper looked up after the YAML (the text direction)
         except CourseError as exc:
             if as_json:
                 _json_problems(exc)

@@ -199,19 +199,16 @@ def _in_workers(
     return results
 
 
-def _prepare(names: list[str], language: str, *, direction: bool = True) -> None:
+def _prepare(names: list[str], language: str) -> None:
     """Load here, once, what every process would otherwise load for itself: the course loader's
-    and the quizzes' code, the formats' code and compiled schemas, the language's messages and
-    (unless a helper looks it up: ``direction=False``) its text direction, from Babel's locale data
-    (processes forked afterwards inherit them)."""
+    and the quizzes' code, the formats' code and compiled schemas, the language's locale data and
+    messages (processes forked afterwards inherit them)."""
     from builder import i18n, load  # noqa: F401 - imported to be inherited
     from builder.quiz import build  # noqa: F401
 
     for name in names:
         prepare_builder(name)
-    if direction:
-        i18n.direction(language)
-    i18n.translations(language)
+    i18n.prepare(language)
 
 
 def _make_part(key: tuple[str, ...]) -> object:
@@ -239,8 +236,7 @@ def start_build(names: list[str], course_dir: Path, language: str | None, out: P
     """Where a build of formats ``names`` may use ``jobs`` >= 2 processes (and fork is available):
     a helper process parses the course's YAML files now (builder.yaml_ahead) while this one loads
     the code every build process needs, which the processes forked after the load inherit. True
-    when the helper was started (``yaml_ahead.finish()`` takes its last results once the course is
-    loaded; ``yaml_ahead.stop()`` ends it)."""
+    when the helper was started (``yaml_ahead.stop()`` ends it once the course is loaded)."""
     if jobs < 2 or not hasattr(os, "fork"):
         return False
     from builder import yaml_ahead
@@ -257,8 +253,7 @@ def start_build(names: list[str], course_dir: Path, language: str | None, out: P
         except (OSError, CourseError):  # the load meets it and reports it
             data = None
         hint = data.get("language") if isinstance(data, dict) else None
-    hint = hint if isinstance(hint, str) else "en"
-    if yaml_ahead.start(folders, exclude=out, language=hint) is None:
+    if yaml_ahead.start(folders, exclude=out) is None:
         return False
-    _prepare(names, hint, direction=False)  # the helper looks it up once the YAML is parsed
+    _prepare(names, hint if isinstance(hint, str) else "en")
     return True

@@ -126,26 +126,18 @@ def _locale(language: str) -> Locale:
             return Locale.parse(SOURCE_LANGUAGE)
 
 
-_directions: dict[str, str] = {}  # language -> direction, worked out here or by a build's helper
-
-
 def direction(language: str) -> str:
     """``rtl`` for right-to-left scripts (Arabic, Hebrew, Persian, Urdu...), else ``ltr``."""
-    found = _directions.get(language)
-    if found is None:
-        found = "rtl" if _locale(language).character_order == "right-to-left" else "ltr"
-        _directions[language] = found
-    return found
+    return "rtl" if _locale(language).character_order == "right-to-left" else "ltr"
 
 
-def learnt_directions() -> dict[str, str]:
-    """The directions ``direction`` has worked out in this process, by language."""
-    return dict(_directions)
+def prepare(language: str) -> None:
+    """Read now what the formats read to write in ``language``: its messages, Babel's number
+    formatting and the language's locale data (a build's processes, forked afterwards, share them)."""
+    import babel.numbers  # noqa: F401 - imported to be inherited
 
-
-def learn_directions(found: dict[str, str]) -> None:
-    """Directions another process worked out with ``direction`` (a build's helper)."""
-    _directions.update({k: v for k, v in found.items() if isinstance(k, str) and v in ("ltr", "rtl")})
+    translations(language)
+    direction(language)  # reads the locale data
 
 
 def long_date(day: date, language: str) -> str:

@@ -44,6 +44,22 @@ def detailed_validator(path: Path) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
+def valid_against(instance: Any) -> frozenset[str]:
+    """The course schemas (names in builder.paths.COURSE_SCHEMAS) the compiled validator finds
+    ``instance`` valid against; none where jsonschema_rs is not installed."""
+    from builder.paths import COURSE_SCHEMAS, SCHEMAS
+
+    found = set()
+    for name in COURSE_SCHEMAS:
+        fast = _fast_check(SCHEMAS / name)
+        try:
+            if fast is not None and fast(instance):
+                found.add(name)
+        except (ValueError, TypeError, OverflowError):
+            pass
+    return frozenset(found)
+
+
 def schema_errors(path: Path, instance: Any) -> list[jsonschema.ValidationError]:
     """Every error of ``instance`` against the schema at ``path``; [] when it is valid."""
     fast = _fast_check(path)

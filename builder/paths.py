@@ -14,6 +14,7 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "schemas").is_dir()
 _PACKAGED_SCHEMAS = PACKAGE_DIR / "course_schemas"
 SCHEMAS = _PACKAGED_SCHEMAS if (_PACKAGED_SCHEMAS / "catalog.json").is_file() else PROJECT_ROOT / "schemas"
+COURSE_SCHEMAS = ("course.schema.json", "module.schema.json", "assessment.schema.json")  # in SCHEMAS
 DEFAULT_COURSE: Path | None = PROJECT_ROOT / "courses" / "osee" if IN_CHECKOUT else None
 TEMPLATES = PACKAGE_DIR / "templates"
 STATIC = PACKAGE_DIR / "static"

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 import click
 
 from builder.package import atomic_dir
-from builder.paths import SCHEMAS
+from builder.paths import COURSE_SCHEMAS, SCHEMAS
 from builder.schemas import (
     EXIT_SCHEMAS_MISSING,
     LOCK_FILE,
@@ -32,7 +32,6 @@ from builder.schemas import (
 )
 
 SOURCES_FILE = SCHEMAS / "sources.json"
-COURSE_SCHEMAS = ("course.schema.json", "module.schema.json", "assessment.schema.json")
 MAX_FILE_BYTES = 8 << 20  # the largest official file is far below this
 TIMEOUT_SECONDS = 30
 

@@ -36,6 +36,8 @@ def dotted(path: JsonPath, file_name: str) -> str:
 
 def schema_problems(doc: YamlDoc, schema_name: str) -> list[Problem]:
     """Every way doc breaks the JSON Schema, one problem each, at the key or value concerned."""
+    if schema_name in doc.valid_against:  # checked already, where it was parsed
+        return []
     problems = []
     name = doc.file.name
     for err in schema_errors(SCHEMAS / schema_name, doc.data):

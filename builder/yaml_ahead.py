@@ -3,19 +3,16 @@
 Parsing a course's YAML is most of loading it, and a build process spends about as long loading
 its own code first. So, where fork is available, a build forks a helper that parses every YAML
 file of the course folders (the course's own and those of the courses it extends) with the same
-loader and limits while the build process imports its code; ``load_yaml`` then takes each file's
-result from the helper instead of parsing it again.
+loader and limits while the build process imports its code, and checks each against the course
+JSON Schemas with the compiled validator; ``load_yaml`` then takes each file's result from the
+helper instead of parsing it again, and the load does not check again what the helper found valid
+(the build process then never imports the validator).
 
 A result is taken only if the file's size and modification time are those the helper saw before
 and after reading it: a file saved meanwhile, or one the helper could not parse (its problems are
 found and reported by the build's own parse), is parsed by the build as usual. The helper writes
-its results into a file of its own and says so through a pipe; it never outlives the build (Linux:
-it is killed with it), and nothing else depends on it: a helper that fails leaves the build to parse.
-
-Once the YAML is sent, the helper also works out the text direction of the course's language
-(Babel's locale data: about 12 ms the build process would otherwise spend before its formats
-start); ``finish()`` hands it to ``builder.i18n`` once the course is loaded, when the helper is long
-done.
+its results into a file of its own and exits; it never outlives the build (Linux: it is killed
+with it), and nothing else depends on it: a helper that fails leaves the build to parse.
 """
 
 from __future__ import annotations
@@ -36,8 +33,6 @@ MAX_FILES = 5000  # a course with more YAML files than this is parsed by the bui
 MAX_BYTES = 4 * 1024 * 1024  # the same for their total size (what it sends is held in memory)
 
 Stat = tuple[int, int]  # size, modification time in ns
-PARSED = b"Y"  # what the helper writes to its pipe once the parsed files are in the results file
-MAX_SENT = 1 << 16  # what more it may send (the text directions: a few bytes)
 
 
 def _stat(path: Path) -> Stat | None:
@@ -52,27 +47,21 @@ class YamlAhead:
     """The helper process and, once it is done, its results: per file, its stat and its
     document (pickled, so each taker gets a copy of its own)."""
 
-    def __init__(self, files: list[Path], language: str | None = None) -> None:
+    def __init__(self, files: list[Path]) -> None:
         descriptor, name = tempfile.mkstemp(prefix="builder-yaml-", suffix=".pickle")
         os.close(descriptor)
         self.results = Path(name)
         self.parsed: dict[Path, tuple[Stat, bytes]] | None = None
         parent = os.getpid()
-        self.said, said = os.pipe()  # PARSED once the results are written, then the directions
         self.pid = os.fork()
         if self.pid == 0:  # the helper
             code = 1
             try:
-                os.close(self.said)
                 die_with(parent)
                 _parse_into(files, self.results)
-                os.write(said, PARSED)
-                if language is not None:
-                    _send(said, _directions(language))
                 code = 0
             finally:
                 os._exit(code)
-        os.close(said)
 
     def take(self, file: Path) -> Any:
         """The file's YamlDoc as the helper parsed it, or None (then the caller parses it)."""
@@ -87,7 +76,9 @@ class YamlAhead:
 
     def _receive(self) -> dict[Path, tuple[Stat, bytes]]:
         try:
-            if os.read(self.said, len(PARSED)) != PARSED:  # the helper failed before it wrote them
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            if os.waitstatus_to_exitcode(status) != 0:
                 return {}
             return pickle.loads(self.results.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError):
@@ -95,26 +86,8 @@ class YamlAhead:
         finally:
             self.results.unlink(missing_ok=True)
 
-    def finish(self) -> None:
-        """Wait for the helper's last results (its text directions) and hand them to builder.i18n."""
-        if self.parsed is None:
-            self.parsed = self._receive()
-        if self.said < 0:
-            return
-        try:
-            sent = _receive_all(self.said)
-            found = pickle.loads(sent) if sent else {}
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-            found = {}
-        if isinstance(found, dict):
-            from builder import i18n
-
-            i18n.learn_directions(found)
-        self.close(keep_parsed=True)
-
-    def close(self, keep_parsed: bool = False) -> None:
-        """Stop the helper if it still runs, and forget its results (all but the parsed files, with
-        ``keep_parsed``)."""
+    def close(self) -> None:
+        """Stop the helper if it still runs, and forget its results."""
         if self.pid:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -122,36 +95,24 @@ class YamlAhead:
             except OSError:
                 pass
             self.pid = 0
-        if self.said >= 0:
-            os.close(self.said)
-            self.said = -1
         self.results.unlink(missing_ok=True)
-        if not keep_parsed:
-            self.parsed = {}
+        self.parsed = {}
 
 
 _current: YamlAhead | None = None
 
 
-def start(folders: list[Path], exclude: Path | None = None, language: str | None = None) -> YamlAhead | None:
+def start(folders: list[Path], exclude: Path | None = None) -> YamlAhead | None:
     """A helper parsing the YAML files below ``folders`` (but ``exclude``: the output folder), now
-    taken by ``load_yaml``, then looking up the text direction of ``language`` (when given); None
-    where fork is not available or the course is too large."""
+    taken by ``load_yaml``; None where fork is not available or the course is too large."""
     global _current
     if not hasattr(os, "fork"):
         return None
     files = _yaml_files(folders, exclude)
     if files is None:
         return None
-    _current = YamlAhead(files, language)
+    _current = YamlAhead(files)
     return _current
-
-
-def finish() -> None:
-    """Hand what the helper worked out after the YAML (text directions) to builder.i18n, and end it."""
-    if _current is not None:
-        _current.finish()
-    stop()
 
 
 def stop() -> None:
@@ -185,6 +146,7 @@ def _yaml_files(folders: list[Path], exclude: Path | None) -> list[Path] | None:
 
 
 def _parse_into(files: list[Path], results: Path) -> None:
+    from builder.json_validation import valid_against
     from builder.yamlpos import load_yaml
 
     parsed: dict[Path, tuple[Stat, bytes]] = {}
@@ -196,31 +158,7 @@ def _parse_into(files: list[Path], results: Path) -> None:
             doc = load_yaml(file)
         except (CourseError, OSError, ValueError):
             continue  # the build parses it and reports the problem
+        doc.valid_against = valid_against(doc.data)
         if _stat(file) == before:
             parsed[file] = before, pickle.dumps(doc.portable(), protocol=pickle.HIGHEST_PROTOCOL)
     results.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _directions(language: str) -> dict[str, str]:
-    from builder import i18n
-
-    i18n.direction(language)
-    return i18n.learnt_directions()
-
-
-def _send(fd: int, value: object) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(data) <= MAX_SENT:
-        os.write(fd, data)
-
-
-def _receive_all(fd: int) -> bytes:
-    """Everything written to the pipe until the helper closes it (at most MAX_SENT bytes)."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= MAX_SENT and (chunk := os.read(fd, MAX_SENT + 1 - size)):
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > MAX_SENT:
-        raise ValueError("the helper sent more than it may")
-    return b"".join(chunks)

@@ -130,18 +130,23 @@ class YamlDoc:
     values: Positions = field(init=False)
     keys: Positions = field(init=False)
     raw: dict[JsonPath, str] = field(default_factory=dict)  # scalars as written, for "quote it" hints
+    # The course JSON Schemas (file names) ``data`` was found valid against as parsed: a build's
+    # helper process (builder.yaml_ahead) checks them ahead. A document made from others (merged,
+    # translated) starts without any and is checked where it is made.
+    valid_against: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.values, self.keys = Positions(self.file), Positions(self.file)
 
     def portable(self) -> tuple[Any, ...]:
         """The document as plain data (to pickle: the parser's marks are not kept)."""
-        return self.file, self.data, self.values.portable(), self.keys.portable(), self.raw
+        values, keys = self.values.portable(), self.keys.portable()
+        return self.file, self.data, values, keys, self.raw, self.valid_against
 
     @classmethod
     def from_portable(cls, state: tuple[Any, ...]) -> YamlDoc:
-        file, data, values, keys, raw = state
-        doc = cls(file, data, raw)
+        file, data, values, keys, raw, valid = state
+        doc = cls(file, data, raw, valid)
         dict.update(doc.values, values)
         dict.update(doc.keys, keys)
         return doc

@@ -91,31 +91,44 @@ def test_parallel_builds_with_the_helper_equal_serial_ones(course: Path, tmp_pat
         assert (tmp_path / "1" / "osee" / name).read_bytes() == (tmp_path / "2" / "osee" / name).read_bytes()
 
 
-def test_the_helper_looks_up_the_text_direction(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder import i18n
-
-    monkeypatch.setattr(i18n, "_directions", {})
-    yaml_ahead.start([course], language="ar")
-
-    def not_here(language: str) -> None:
-        raise AssertionError("the build process read the locale data itself")
-
-    monkeypatch.setattr(i18n, "_locale", not_here)  # the helper, forked above, still has Babel's
-    assert yaml_ahead.take(course / "course.yaml") is not None
-    yaml_ahead.finish()
-    assert i18n.direction("ar") == "rtl"
-    assert yaml_ahead.take(course / "course.yaml") is None  # finished: nothing more is taken
+def test_a_helper_that_dies_leaves_the_build_to_parse(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_ahead, "_parse_into", lambda files, results: os._exit(3))
+    yaml_ahead.start([course])
+    assert yaml_ahead.take(course / "course.yaml") is None
+    yaml_ahead.stop()
+    assert load_course(course) is not None
 
 
-def test_a_helper_that_dies_leaves_the_build_to_do_everything(
+def test_the_helper_checks_the_json_schemas_and_the_load_trusts_only_that(
     course: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from builder import i18n
+    from builder import json_validation
 
-    monkeypatch.setattr(i18n, "_directions", {})
-    monkeypatch.setattr(yaml_ahead, "_parse_into", lambda files, results: os._exit(3))
-    yaml_ahead.start([course], language="he")
-    assert yaml_ahead.take(course / "course.yaml") is None
-    yaml_ahead.finish()
-    assert i18n.learnt_directions() == {}
-    assert i18n.direction("he") == "rtl"  # worked out here
+    yaml_ahead.start([course])
+    docs = {
+        f.name: yaml_ahead.take(f)
+        for f in (course / "course.yaml", next(course.glob("modules/*/module.yaml")))
+    }
+    assert docs["course.yaml"].valid_against == {"course.schema.json"}
+    assert docs["module.yaml"].valid_against == {"module.schema.json"}
+    yaml_ahead.stop()
+    assert load_yaml(course / "course.yaml").valid_against == frozenset()  # parsed here: checked here
+
+    def nothing_checked_here(path: Path, instance: object) -> list[object]:
+        raise AssertionError(f"{path.name} checked again")
+
+    monkeypatch.setattr("builder.schema_messages.schema_errors", nothing_checked_here)
+    yaml_ahead.start([course])
+    assert load_course(course) is not None  # every document the helper found valid
+    yaml_ahead.stop()
+    assert json_validation.valid_against({"title": 3}) == frozenset()
+
+
+def test_a_document_the_helper_finds_invalid_is_reported_with_the_usual_message(
+    course: Path, tmp_path: Path
+) -> None:
+    module = next(course.glob("modules/*/module.yaml"))
+    module.write_text(module.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    result = run("build", course, "-f", "gift", "-o", tmp_path / "out", "--no-cache", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "module.yaml:" in result.stderr and "unknown key 'colour'" in result.stderr
