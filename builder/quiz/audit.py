@@ -34,6 +34,12 @@ class Seen:
     competency_titles: str
 
 
+@lru_cache(maxsize=4096)
+def _ratio(numerator: int, denominator: int) -> Fraction:
+    """Fraction(numerator, denominator), made once: the audit asks for the same few thousands of times."""
+    return Fraction(numerator, denominator)
+
+
 def _pick(q: Question, values: Sequence[Any]) -> Fraction:
     """Expected score of ticking the option(s) with the highest of ``values`` (one per option)."""
     top = max(values)
@@ -42,7 +48,7 @@ def _pick(q: Question, values: Sequence[Any]) -> Fraction:
     best = [o for o, v in zip(q.options, values, strict=True) if v == top]
     if q.type is QuestionType.MULTIPLE_RESPONSE:
         return max(Fraction(0), sum((o.weight for o in best), Fraction(0)))
-    return Fraction(sum(1 for o in best if o.correct), len(best))
+    return _ratio(sum(1 for o in best if o.correct), len(best))
 
 
 @dataclass(frozen=True)
@@ -88,16 +94,16 @@ def _option_cues(q: Question, seen: Seen) -> _OptionCues:
 def chance(q: Question) -> Fraction:
     """Expected score of blind guessing."""
     if q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE):
-        return Fraction(1, len(q.options))
+        return _ratio(1, len(q.options))
     if q.type is QuestionType.MULTIPLE_RESPONSE:
         if len(q.options) > MAX_SUBSET_OPTIONS:
-            return Fraction(1, len(q.options))
+            return _ratio(1, len(q.options))
         return _subset_chance(tuple(sorted(o.weight for o in q.options)))
     if q.type is QuestionType.MATCHING:
-        return Fraction(1, len(q.pairs) + len(q.distractors))
+        return _ratio(1, len(q.pairs) + len(q.distractors))
     if q.type is QuestionType.ORDERING:
-        return Fraction(1, len(q.steps))
-    return Fraction(0)  # numerical and short answer: nothing to pick from
+        return _ratio(1, len(q.steps))
+    return _ratio(0, 1)  # numerical and short answer: nothing to pick from
 
 
 @lru_cache(maxsize=1024)
