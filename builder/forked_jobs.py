@@ -15,7 +15,8 @@ for first, so a process with nothing else to do works from the end while the job
 works from the start. When the job comes to a part it takes the result if another process made
 it, waits if one is making it, and otherwise computes it itself. The value is the same either way
 (a part is a pure function of what the processes share); only the time differs. Parts made ahead
-travel pickled, through files in a folder of the run's own.
+travel pickled, through files in a folder of the run's own. Jobs the run marks late wait behind
+the parts: a process that finds no part left takes one while the others finish theirs.
 
 The processes are a ``Team``, forked when the run starts.
 """
@@ -55,6 +56,7 @@ def run(
     processes: int,
     *,
     keep_going: Callable[[T], bool] = lambda job: False,
+    late: Callable[[T], bool] = lambda job: False,
     finished: Callable[[int, Outcome[T]], None] = lambda index, outcome: None,
     parts: Sequence[Hashable] = (),
     make_part: Callable[[Any], Any] = lambda key: None,
@@ -64,12 +66,17 @@ def run(
     After a job fails, only jobs for which ``keep_going(job)`` is true still run (the others are
     left out: their outcome is None). ``finished(index, outcome)`` is called in this process as
     each job's outcome arrives. ``parts``: the keys the jobs will ask ``part`` for, in the order
-    they will ask; ``make_part(key)`` makes one ahead, in a process that has no job left.
-    ``processes - 1`` processes are forked for the run.
+    they will ask; ``make_part(key)`` makes one ahead, in a process that has no job left. Jobs for
+    which ``late(job)`` is true are taken after the parts: by a process that found no part left to
+    make ahead, while the jobs that ask for parts finish. ``processes - 1`` processes are forked.
     """
-    team = Team(
-        processes, work, make_part, _Plan(list(jobs), [bool(keep_going(job)) for job in jobs], list(parts))
+    plan = _Plan(
+        list(jobs),
+        [bool(keep_going(job)) for job in jobs],
+        list(parts),
+        [bool(late(job)) for job in jobs],
     )
+    team = Team(processes, work, make_part, plan)
     try:
         return team.run(finished)
     finally:
@@ -199,11 +206,16 @@ class Team:
 
 
 class _Plan:
-    """One run's jobs and parts, as every process of the team sees them."""
+    """One run's jobs and parts, as every process of the team sees them: the order they are taken
+    in is the jobs, the parts (the last asked for first), then the late jobs."""
 
-    def __init__(self, jobs: list[Any], keep: list[bool], parts: list[Hashable]) -> None:
+    def __init__(self, jobs: list[Any], keep: list[bool], parts: list[Hashable], late: list[bool]) -> None:
         self.jobs, self.keep, self.parts = jobs, keep, parts
-        self.order = [*range(len(jobs)), *(len(jobs) + i for i in reversed(range(len(parts))))]
+        self.order = [
+            *(i for i in range(len(jobs)) if not late[i]),
+            *(len(jobs) + i for i in reversed(range(len(parts)))),
+            *(i for i in range(len(jobs)) if late[i]),
+        ]
 
 
 class _Board:

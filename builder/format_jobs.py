@@ -90,9 +90,9 @@ def run_formats(
 
     Cache hits are copied. The quizzes are made once; the formats to build then run here one after
     another (jobs == 1, or no fork), or as jobs shared by this process and up to ``jobs - 1``
-    processes forked from it, with the quizzes' quality checks (rules, test-wise audit) as one more
-    job beside the formats. Either way a check that fails raises CourseError with every problem,
-    and nothing is swapped in. ``done(name)`` is called as each format finishes.
+    processes forked from it, with the quizzes' quality checks (the rules, the test-wise audit) as
+    two more jobs beside the formats. Either way a check that fails raises CourseError with every
+    problem, and nothing is swapped in. ``done(name)`` is called as each format finishes.
     """
     from builder.quiz import build_quizzes, build_quizzes_checked_later
 
@@ -125,7 +125,12 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
-CHECKS = "(quiz checks)"  # the job that runs the quizzes' rules and test-wise audit
+# The quizzes' quality checks run as two jobs beside the formats: the rules first, the test-wise
+# audit last, after the parts, so the process that takes it is busy while another finishes its
+# format (a cartridge ends with its manifest and zip, which no other process can share).
+RULES = ("(quiz rules)",)
+AUDIT = ("(test-wise audit)",)
+CHECKS = {RULES: "rules", AUDIT: "audit"}
 
 
 def job_groups(names: list[str]) -> list[tuple[str, ...]]:
@@ -140,7 +145,7 @@ def job_groups(names: list[str]) -> list[tuple[str, ...]]:
             taken.update(group)
     jobs += [(name,) for name in names if name not in taken]
     jobs.sort(key=lambda job: min(order.get(n, len(order)) for n in job))
-    return [*jobs, (CHECKS,)]
+    return [*jobs, RULES, AUDIT]
 
 
 def _in_workers(
@@ -159,7 +164,7 @@ def _in_workers(
     _shared = (model, staging, cache)
 
     def finished(index: int, outcome: forked_jobs.Outcome[tuple[str, ...]]) -> None:
-        if outcome.error is None and queue[index] != (CHECKS,):
+        if outcome.error is None and queue[index] not in CHECKS:
             for name in queue[index]:
                 done(name)
 
@@ -170,7 +175,8 @@ def _in_workers(
             queue,
             _run_job,
             min(jobs, len(queue)),
-            keep_going=lambda job: job == (CHECKS,),
+            keep_going=lambda job: job in CHECKS,
+            late=lambda job: job == AUDIT,
             finished=finished,
             parts=[key for name in names for key in parts_of(name, model)],
             make_part=_make_part,
@@ -188,8 +194,8 @@ def _in_workers(
             continue
         value, lines = outcome.value
         output.replay(lines)  # what the job printed (-v diagnostics), in a fixed order
-        if job == (CHECKS,):
-            check_problems = value
+        if job in CHECKS:
+            check_problems += value
         else:
             results.update(value)
     if check_problems:  # the author's problems come first, whatever else failed
@@ -217,15 +223,15 @@ def _make_part(key: tuple[str, ...]) -> object:
 
 
 def _run_job(job: tuple[str, ...]) -> tuple[Any, list[output.Line]]:
-    """The paths of each format of the job (for CHECKS: the quiz checks' errors), and the lines
-    the job printed."""
+    """The paths of each format of the job (for a quiz check: its errors), and the lines the job
+    printed."""
     assert _shared is not None, "run_formats sets the shared course before the jobs start"
     model, staging, cache = _shared
     with output.captured() as lines:
-        if job == (CHECKS,):
+        if job in CHECKS:
             from builder.quiz import check_errors
 
-            return check_errors(model), lines
+            return check_errors(model, [CHECKS[job]]), lines
         return {name: build_one(name, model, staging, cache) for name in job}, lines
 
 

@@ -154,3 +154,43 @@ def test_a_part_whose_maker_dies_fails_the_job_instead_of_hanging(tmp_path: Path
     outcomes = forked_jobs.run(["long", "short"], work, 2, parts=[("p", 0), ("p", 1)], make_part=make)
     assert isinstance(outcomes[0].error, BuildError) and "stopped before finishing" in str(outcomes[0].error)
     assert time.monotonic() - started < 10
+
+
+def test_a_late_job_is_taken_after_the_parts_another_job_will_ask_for() -> None:
+    events: list[str] = []
+
+    def work(job: str) -> str:
+        events.append(job)
+        return job
+
+    def make(key: tuple[str, int]) -> int:
+        events.append(f"part {key[1]}")
+        return key[1]
+
+    outcomes = forked_jobs.run(
+        ["audit", "format", "rules"],
+        work,
+        1,
+        late=lambda job: job == "audit",
+        parts=[("p", 0), ("p", 1)],
+        make_part=make,
+    )
+    assert [o.value for o in outcomes] == ["audit", "format", "rules"]  # outcomes in the jobs' order
+    assert events == ["format", "rules", "part 1", "part 0", "audit"]
+
+
+def test_quiz_checks_split_between_jobs_report_what_one_check_reports(mini: Path) -> None:
+    from builder.load import load_course
+    from builder.quiz import build_quizzes_checked_later, check_errors
+    from tests.conftest import edit
+
+    edit(  # an option that repeats the stem: a rule error
+        mini / "modules" / "alpha" / "assessment.yaml",
+        "{id: a, text: Every three months,",
+        "{id: a, text: The programme plan is looked at again,",
+    )
+    course = load_course(mini)
+    build_quizzes_checked_later(course)
+    rules, audit = check_errors(course, ["rules"]), check_errors(course, ["audit"])
+    assert rules and all("test-wise audit" not in p.message for p in rules)
+    assert sorted([*rules, *audit], key=lambda p: (p.pos, p.message)) == check_errors(course)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from builder.errors import CourseError, Problem
 from builder.model import Course, Module
 from builder.quiz import cues, rules
@@ -75,11 +77,20 @@ def build_quizzes_checked_later(course: Course) -> QuizSet:
     return built
 
 
-def check_errors(course: Course) -> list[Problem]:
-    """The quality checks' errors for the quizzes ``build_quizzes_checked_later`` made."""
+CHECKS = ("rules", "audit")  # the quality checks, by name: the quiz rules, the test-wise audit
+
+
+def check_errors(course: Course, which: Iterable[str] = CHECKS) -> list[Problem]:
+    """The errors of the quality checks ``which`` (all by default) for the quizzes
+    ``build_quizzes_checked_later`` made; each check may run in a process of its own."""
     assert _last is not None and _last[0] is course, "build_quizzes_checked_later(course) comes first"
+    quizzes = _last[1].quizzes.values()
+    found: list[Problem] = []
     with cues.language(course.language):
-        found = _checks(course, _last[1].quizzes)
+        if "rules" in which:
+            found += rules.check(quizzes, course)
+        if "audit" in which:
+            found += audit_problems(quizzes, course)
     return sorted({p for p in found if p.severity == "error"}, key=lambda p: (p.pos, p.message))
 
 
