@@ -1,4 +1,4 @@
-"""builder.yamlpos: every value's and key's line and column, read as a Pos, from either parser."""
+"""builder.yamlpos, builder.yaml_parse: each value's and key's line and column, from either parser."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from builder import yamlpos
+from builder import yaml_parse, yamlpos
 from builder.errors import CourseError, Pos
 from tests.conftest import OSEE
 
@@ -24,8 +24,8 @@ count: 3
 @pytest.fixture(params=["libyaml", "python"])
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "python":
-        monkeypatch.setattr(yamlpos, "_FastStrictLoader", None)
-    elif yamlpos._FastStrictLoader is None:
+        monkeypatch.setattr(yaml_parse, "_FastStrictLoader", None)
+    elif yaml_parse._FastStrictLoader is None:
         pytest.skip("PyYAML without libyaml")
     return str(request.param)
 
@@ -91,7 +91,7 @@ def _tags(node: yaml.Node) -> list[tuple[str, object]]:
     return [(node.tag, None), *(t for k, v in node.value for t in (*_tags(k), *_tags(v)))]
 
 
-@pytest.mark.skipif(yamlpos._FastStrictLoader is None, reason="PyYAML without libyaml")
+@pytest.mark.skipif(yaml_parse._FastStrictLoader is None, reason="PyYAML without libyaml")
 def test_the_fast_loader_tags_every_node_as_the_reference_loader_does() -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(OSEE.rglob("*.yaml"))]
     texts.append(
@@ -101,6 +101,6 @@ def test_the_fast_loader_tags_every_node_as_the_reference_loader_does() -> None:
         "c: |\n  block text 12\nd: >\n  folded\ne: plain text, with a comma\n"
     )
     for text in texts * 2:  # the second time from the fast loader's memo
-        fast = yaml.compose(text, Loader=yamlpos._FastStrictLoader)
-        reference = yaml.compose(text, Loader=yamlpos._StrictLoader)
+        fast = yaml.compose(text, Loader=yaml_parse._FastStrictLoader)
+        reference = yaml.compose(text, Loader=yaml_parse._StrictLoader)
         assert _tags(fast) == _tags(reference)
