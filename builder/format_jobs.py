@@ -205,16 +205,17 @@ def _in_workers(
     return results
 
 
-def _prepare(names: list[str], language: str) -> None:
+def _prepare(names: list[str], language: str | None) -> None:
     """Load here, once, what every process would otherwise load for itself: the course loader's
     and the quizzes' code, the formats' code and compiled schemas, the language's locale data and
-    messages (processes forked afterwards inherit them)."""
-    from builder import i18n, load  # noqa: F401 - imported to be inherited
+    messages (processes forked afterwards inherit them). ``language``: the course's, else the one
+    the build's helper read in course.yaml, else English."""
+    from builder import i18n, load, yaml_ahead  # noqa: F401 - imported to be inherited
     from builder.quiz import build  # noqa: F401
 
     for name in names:
         prepare_builder(name)
-    i18n.prepare(language)
+    i18n.prepare(language or yaml_ahead.course_language() or i18n.SOURCE_LANGUAGE)
 
 
 def _make_part(key: tuple[str, ...]) -> object:
@@ -246,20 +247,8 @@ def start_build(names: list[str], course_dir: Path, language: str | None, out: P
     if jobs < 2 or not hasattr(os, "fork"):
         return False
     from builder import yaml_ahead
-    from builder.cache import source_folders
-    from builder.yamlpos import load_yaml
 
-    folders = source_folders(course_dir)
-    if folders is None:
+    if yaml_ahead.start(course_dir, exclude=out) is None:
         return False
-    hint = language  # else the course's own, as its course.yaml names it: only time depends on it
-    if hint is None:
-        try:
-            data = load_yaml(folders[0] / "course.yaml").data
-        except (OSError, CourseError):  # the load meets it and reports it
-            data = None
-        hint = data.get("language") if isinstance(data, dict) else None
-    if yaml_ahead.start(folders, exclude=out) is None:
-        return False
-    _prepare(names, hint if isinstance(hint, str) else "en")
+    _prepare(names, language)  # the course's language, unless given, as the helper reads it
     return True

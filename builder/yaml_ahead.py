@@ -1,12 +1,14 @@
 """A course's YAML files parsed ahead, by a process forked at the start of a build.
 
 Parsing a course's YAML is most of loading it, and a build process spends about as long loading
-its own code first. So, where fork is available, a build forks a helper that parses every YAML
-file of the course folders (the course's own and those of the courses it extends) with the same
-loader and limits while the build process imports its code, and checks each against the course
-JSON Schemas with the compiled validator; ``load_yaml`` then takes each file's result from the
-helper instead of parsing it again, and the load does not check again what the helper found valid
-(the build process then never imports the validator).
+its own code first. So, where fork is available, a build forks a helper that first reads the
+course's course.yaml and tells the build its language (``course_language``: the build reads that
+language's locale data meanwhile), then parses every YAML file of the course folders (the course's
+own and those of the courses it extends) with the same loader and limits while the build process
+imports its code, and checks each against the course JSON Schemas with the compiled validator;
+``load_yaml`` then takes each file's result from the helper instead of parsing it again, and the
+load does not check again what the helper found valid (the build process then imports neither the
+parser nor the validator).
 
 A result is taken only if the file's size and modification time are those the helper saw before
 and after reading it: a file saved meanwhile, or one the helper could not parse (its problems are
@@ -33,6 +35,7 @@ MAX_FILES = 5000  # a course with more YAML files than this is parsed by the bui
 MAX_BYTES = 4 * 1024 * 1024  # the same for their total size (what it sends is held in memory)
 
 Stat = tuple[int, int]  # size, modification time in ns
+MAX_LANGUAGE_BYTES = 256  # a language tag is a few letters; a course.yaml naming more is reported by the load
 
 
 def _stat(path: Path) -> Stat | None:
@@ -47,21 +50,38 @@ class YamlAhead:
     """The helper process and, once it is done, its results: per file, its stat and its
     document (pickled, so each taker gets a copy of its own)."""
 
-    def __init__(self, files: list[Path]) -> None:
+    def __init__(self, course_dir: Path, exclude: Path | None) -> None:
         descriptor, name = tempfile.mkstemp(prefix="builder-yaml-", suffix=".pickle")
         os.close(descriptor)
         self.results = Path(name)
         self.parsed: dict[Path, tuple[Stat, bytes]] | None = None
+        self.said, said = os.pipe()  # the helper writes the course's language there, first thing
+        self.told: str | None = None
         parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the helper
             code = 1
             try:
+                os.close(self.said)
                 die_with(parent)
-                _parse_into(files, self.results)
+                _help(course_dir, exclude, said, self.results)
                 code = 0
             finally:
                 os._exit(code)
+        os.close(said)
+
+    def language(self) -> str | None:
+        """The language the course's course.yaml names, as the helper read it (None: it names
+        none, or the helper could not read it)."""
+        if self.said >= 0:
+            try:
+                said = _read_all(self.said, MAX_LANGUAGE_BYTES)
+                self.told = said.decode("utf-8") if said else None
+            except (OSError, ValueError):
+                self.told = None
+            os.close(self.said)
+            self.said = -1
+        return self.told
 
     def take(self, file: Path) -> Any:
         """The file's YamlDoc as the helper parsed it, or None (then the caller parses it)."""
@@ -95,6 +115,9 @@ class YamlAhead:
             except OSError:
                 pass
             self.pid = 0
+        if self.said >= 0:
+            os.close(self.said)
+            self.said = -1
         self.results.unlink(missing_ok=True)
         self.parsed = {}
 
@@ -102,17 +125,22 @@ class YamlAhead:
 _current: YamlAhead | None = None
 
 
-def start(folders: list[Path], exclude: Path | None = None) -> YamlAhead | None:
-    """A helper parsing the YAML files below ``folders`` (but ``exclude``: the output folder), now
-    taken by ``load_yaml``; None where fork is not available or the course is too large."""
+def start(course_dir: Path, exclude: Path | None = None) -> YamlAhead | None:
+    """A helper parsing the YAML files of the course in ``course_dir`` and of the courses it
+    extends (but those below ``exclude``: the output folder), now taken by ``load_yaml``; None
+    where fork is not available."""
     global _current
     if not hasattr(os, "fork"):
         return None
-    files = _yaml_files(folders, exclude)
-    if files is None:
-        return None
-    _current = YamlAhead(files)
+    stop()
+    _current = YamlAhead(course_dir, exclude)
     return _current
+
+
+def course_language() -> str | None:
+    """The language the course.yaml of the helper's course names (waits for the helper to read
+    it: its first task), or None (none named, no helper)."""
+    return None if _current is None else _current.language()
 
 
 def stop() -> None:
@@ -145,19 +173,57 @@ def _yaml_files(folders: list[Path], exclude: Path | None) -> list[Path] | None:
     return found
 
 
-def _parse_into(files: list[Path], results: Path) -> None:
+def _help(course_dir: Path, exclude: Path | None, said: int, results: Path) -> None:
+    """What the helper does: tell the course's language, then parse the YAML files into results."""
+    from builder.cache import source_folders
+    from builder.yamlpos import YamlDoc, load_yaml
+
+    course_file = course_dir / "course.yaml"
+    known: dict[Path, tuple[Stat | None, YamlDoc]] = {}
+    try:
+        before = _stat(course_file)
+        doc = load_yaml(course_file)
+        known[course_file] = before, doc
+        language = doc.data.get("language") if isinstance(doc.data, dict) else None
+        if isinstance(language, str) and 0 < len(told := language.encode("utf-8")) <= MAX_LANGUAGE_BYTES:
+            os.write(said, told)
+    except (CourseError, OSError, ValueError):
+        pass  # the build reads it and reports the problem
+    finally:
+        os.close(said)
+    folders = source_folders(course_dir)  # an overlay's sources include its base's
+    files = None if folders is None else _yaml_files(folders, exclude)
+    _parse_into(files or [], results, known)
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    """What is written to the pipe until its writer closes it; ValueError past ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := os.read(fd, limit + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise ValueError("the helper wrote more than it may")
+    return b"".join(chunks)
+
+
+def _parse_into(files: list[Path], results: Path, known: dict[Path, Any] | None = None) -> None:
+    """Parse ``files`` (those in ``known`` were parsed already: (stat before, document)) and write
+    what parsed, with the file's stat, into ``results``."""
     from builder.json_validation import valid_against
     from builder.yamlpos import load_yaml
 
     parsed: dict[Path, tuple[Stat, bytes]] = {}
     for file in files:
-        before = _stat(file)
+        before, doc = (known or {}).get(file, (_stat(file), None))
         if before is None or before[0] > limits.MAX_YAML_BYTES:
             continue
-        try:
-            doc = load_yaml(file)
-        except (CourseError, OSError, ValueError):
-            continue  # the build parses it and reports the problem
+        if doc is None:
+            try:
+                doc = load_yaml(file)
+            except (CourseError, OSError, ValueError):
+                continue  # the build parses it and reports the problem
         doc.valid_against = valid_against(doc.data)
         if _stat(file) == before:
             parsed[file] = before, pickle.dumps(doc.portable(), protocol=pickle.HIGHEST_PROTOCOL)

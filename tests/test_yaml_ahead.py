@@ -38,7 +38,7 @@ def _taken(course: Path) -> list[Path]:
 
     yaml_ahead.YamlAhead.take = take  # type: ignore[method-assign]
     try:
-        yaml_ahead.start([course])
+        yaml_ahead.start(course)
         load_course(course)
     finally:
         yaml_ahead.YamlAhead.take = original  # type: ignore[method-assign]
@@ -48,7 +48,7 @@ def _taken(course: Path) -> list[Path]:
 
 def test_documents_from_the_helper_equal_those_parsed_here(course: Path) -> None:
     files = sorted(course.rglob("*.yaml"))
-    yaml_ahead.start([course])
+    yaml_ahead.start(course)
     ahead = [yaml_ahead.take(f) for f in files]
     yaml_ahead.stop()
     assert all(doc is not None for doc in ahead)
@@ -62,7 +62,7 @@ def test_documents_from_the_helper_equal_those_parsed_here(course: Path) -> None
 
 def test_a_file_saved_after_the_helper_read_it_is_parsed_again(course: Path) -> None:
     module = next(course.glob("modules/*/module.yaml"))
-    yaml_ahead.start([course])
+    yaml_ahead.start(course)
     yaml_ahead.take(course / "course.yaml")  # waits for the helper: it has read every file
     text = module.read_text(encoding="utf-8")
     module.write_text(text + "\n# saved during the build\n", encoding="utf-8")
@@ -92,8 +92,8 @@ def test_parallel_builds_with_the_helper_equal_serial_ones(course: Path, tmp_pat
 
 
 def test_a_helper_that_dies_leaves_the_build_to_parse(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yaml_ahead, "_parse_into", lambda files, results: os._exit(3))
-    yaml_ahead.start([course])
+    monkeypatch.setattr(yaml_ahead, "_help", lambda *args: os._exit(3))
+    yaml_ahead.start(course)
     assert yaml_ahead.take(course / "course.yaml") is None
     yaml_ahead.stop()
     assert load_course(course) is not None
@@ -104,7 +104,7 @@ def test_the_helper_checks_the_json_schemas_and_the_load_trusts_only_that(
 ) -> None:
     from builder import json_validation
 
-    yaml_ahead.start([course])
+    yaml_ahead.start(course)
     docs = {
         f.name: yaml_ahead.take(f)
         for f in (course / "course.yaml", next(course.glob("modules/*/module.yaml")))
@@ -118,7 +118,7 @@ def test_the_helper_checks_the_json_schemas_and_the_load_trusts_only_that(
         raise AssertionError(f"{path.name} checked again")
 
     monkeypatch.setattr("builder.schema_messages.schema_errors", nothing_checked_here)
-    yaml_ahead.start([course])
+    yaml_ahead.start(course)
     assert load_course(course) is not None  # every document the helper found valid
     yaml_ahead.stop()
     assert json_validation.valid_against({"title": 3}) == frozenset()
@@ -132,3 +132,42 @@ def test_a_document_the_helper_finds_invalid_is_reported_with_the_usual_message(
     result = run("build", course, "-f", "gift", "-o", tmp_path / "out", "--no-cache", "--jobs", "2")
     assert result.exit_code == 2
     assert "module.yaml:" in result.stderr and "unknown key 'colour'" in result.stderr
+
+
+def test_the_helper_tells_the_course_language_first(course: Path) -> None:
+    from tests.conftest import edit
+
+    edit(course / "course.yaml", "language: en", "language: fr")
+    yaml_ahead.start(course)
+    assert yaml_ahead.course_language() == "fr"
+    assert yaml_ahead.take(course / "course.yaml").data["language"] == "fr"
+    yaml_ahead.stop()
+    assert yaml_ahead.course_language() is None  # no helper
+
+
+def test_an_overlay_takes_its_base_files_from_the_helper(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    base, overlay = tmp_path / "osee", tmp_path / "osee-campus"
+    shutil.copytree(OSEE, base)
+    shutil.copytree(REPO / "courses" / "osee-campus", overlay)
+    taken = _taken(overlay)
+    assert any(base in file.parents for file in taken) and any(overlay in file.parents for file in taken)
+
+
+def test_a_parallel_build_process_imports_neither_the_yaml_parser_nor_the_validator(
+    course: Path, tmp_path: Path
+) -> None:
+    """The helper parses and checks every file: the build process loads neither library."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from builder.cli import main\n"
+        f"main(['build', {str(course)!r}, '-f', 'cc13', '-o', {str(tmp_path / 'out')!r}, '--no-cache', "
+        "'--jobs', '2'], standalone_mode=False)\n"
+        "print(sorted(m for m in ('yaml', 'jsonschema_rs') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
