@@ -204,8 +204,6 @@ def build(
     """
     started = time.perf_counter()
     use_schema_dir(schema_dir)
-    from builder.package import staged_output  # imported when used: `builder --help` stays fast
-
     course_dir = course_or_default(course)
     chosen = list(formats or sorted(FORMATS))
     cache = None if no_cache else _build_cache(course_dir, out, language)
@@ -232,6 +230,8 @@ def build(
             gc.freeze()  # what the load made stays to the end: no later collection walks it again
             gc.enable()
         course_id = model.id
+    from builder.package import staged_output  # imported when used: `builder --help` stays fast
+
     target = out / course_id
     written: list[dict[str, str]] = []
     show = not as_json and model is not None and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)

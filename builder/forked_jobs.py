@@ -83,6 +83,15 @@ def run(
         team.close()
 
 
+def prepare() -> None:
+    """Import now what forking a team takes (multiprocessing's fork context, its locks, shared
+    memory and queue), which run() would otherwise import when the work is known."""
+    import multiprocessing.popen_fork
+    import multiprocessing.queues
+    import multiprocessing.sharedctypes
+    import multiprocessing.synchronize  # noqa: F401
+
+
 def part(key: Hashable, compute: Callable[[], R]) -> R:
     """``compute()``, or the same value made ahead by another process of the run under way (when
     the run names ``key`` among its parts)."""

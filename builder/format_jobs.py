@@ -210,11 +210,12 @@ def _prepare(names: list[str], language: str | None) -> None:
     and the quizzes' code, the formats' code and compiled schemas, the language's locale data and
     messages (processes forked afterwards inherit them). ``language``: the course's, else the one
     the build's helper read in course.yaml, else English."""
-    from builder import i18n, load, yaml_ahead  # noqa: F401 - imported to be inherited
+    from builder import forked_jobs, i18n, load, yaml_ahead  # noqa: F401 - imported to be inherited
     from builder.quiz import build  # noqa: F401
 
     for name in names:
         prepare_builder(name)
+    forked_jobs.prepare()
     i18n.prepare(language or yaml_ahead.course_language() or i18n.SOURCE_LANGUAGE)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.ext
 import jinja2.sandbox
 from markupsafe import Markup
 
@@ -174,7 +175,7 @@ class Renderer:
         environment = jinja2.sandbox.SandboxedEnvironment if own else jinja2.Environment
         self.env = environment(
             loader=jinja2.FileSystemLoader([*own, str(TEMPLATES)]),
-            extensions=["jinja2.ext.i18n"],
+            extensions=[jinja2.ext.i18n],  # imported with this module: forked workers inherit it
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

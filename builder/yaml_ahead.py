@@ -20,16 +20,15 @@ with it), and nothing else depends on it: a helper that fails leaves the build t
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from builder import limits
-from builder.cache import SKIPPED_DIRS
 from builder.errors import CourseError
-from builder.forked_jobs import die_with
+
+# Modules the helper alone needs, or the build only once the course loads, are imported where they
+# are used: the sooner the helper is forked, the sooner its results are there.
 
 MAX_FILES = 5000  # a course with more YAML files than this is parsed by the build alone
 MAX_BYTES = 4 * 1024 * 1024  # the same for their total size (what it sends is held in memory)
@@ -63,6 +62,8 @@ class YamlAhead:
             code = 1
             try:
                 os.close(self.said)
+                from builder.forked_jobs import die_with
+
                 die_with(parent)
                 _help(course_dir, exclude, said, self.results)
                 code = 0
@@ -90,11 +91,15 @@ class YamlAhead:
         found = self.parsed.get(file)
         if found is None or _stat(file) != found[0]:
             return None
+        import pickle
+
         from builder.yamlpos import YamlDoc
 
         return YamlDoc.from_portable(pickle.loads(found[1]))
 
     def _receive(self) -> dict[Path, tuple[Stat, bytes]]:
+        import pickle
+
         try:
             _, status = os.waitpid(self.pid, 0)
             self.pid = 0
@@ -109,6 +114,8 @@ class YamlAhead:
     def close(self) -> None:
         """Stop the helper if it still runs, and forget its results."""
         if self.pid:
+            import signal
+
             try:
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
@@ -157,6 +164,8 @@ def take(file: Path) -> Any:
 
 
 def _yaml_files(folders: list[Path], exclude: Path | None) -> list[Path] | None:
+    from builder.cache import SKIPPED_DIRS
+
     skipped = exclude.resolve() if exclude else None
     found: list[Path] = []
     total = 0
@@ -211,6 +220,8 @@ def _read_all(fd: int, limit: int) -> bytes:
 def _parse_into(files: list[Path], results: Path, known: dict[Path, Any] | None = None) -> None:
     """Parse ``files`` (those in ``known`` were parsed already: (stat before, document)) and write
     what parsed, with the file's stat, into ``results``."""
+    import pickle
+
     from builder.json_validation import valid_against
     from builder.yamlpos import load_yaml
 
