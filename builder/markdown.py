@@ -72,10 +72,16 @@ def _line_col(lines: list[str], first_line: int, target: str) -> tuple[int, int]
     return first_line + 1, 1
 
 
+def may_link(text: str) -> bool:
+    """False when ``text`` cannot hold a link or image: CommonMark's start with "[" or "![", its
+    autolinks with "<" (most texts of a course have none, and need no parse)."""
+    return "[" in text or "<" in text
+
+
 def links(text: str, origin: Pos, *, inline: bool) -> Iterator[LinkRef]:
     """Every link/image target in ``text``; positions are file positions (inline: the YAML value's)."""
-    if "[" not in text and "<" not in text:
-        return  # CommonMark links and images start with "[" or "![", autolinks with "<": none here
+    if not may_link(text):
+        return
     lines = text.splitlines()
     tokens = _UNCHECKED.parse(text)
     for block in tokens:

@@ -56,6 +56,9 @@ _TYPE_KEYS: dict[str, frozenset[QuestionType]] = {
 }
 
 
+_WHOLE, _NONE = Fraction(1), Fraction(0)  # a single-answer option's weights (Fractions are immutable)
+
+
 def _normal(text: str) -> str:
     """Comparison form for quotes: case, spacing, Markdown emphasis and typographic quotes ignored."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
@@ -115,6 +118,8 @@ def _markdown_values(entry: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int
 
 def _link_problems(entry: Mapping[str, Any], at: Callable[..., Pos]) -> Iterator[Problem]:
     for path, text in _markdown_values(entry):
+        if not markdown.may_link(text):  # most texts: no position to look up
+            continue
         for ref in markdown.links(text, at(*path), inline=True):
             if ref.image:
                 yield Problem(
@@ -134,7 +139,7 @@ def _options(entry: Mapping[str, Any], kind: QuestionType, at: Callable[..., Pos
     if kind is QuestionType.MULTIPLE_RESPONSE and right:
         right_weight, wrong_weight = choice_weights(right, len(raw) - right)
     else:
-        right_weight, wrong_weight = Fraction(1), Fraction(0)
+        right_weight, wrong_weight = _WHOLE, _NONE
     return tuple(
         Option(
             o["id"],
