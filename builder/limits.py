@@ -138,10 +138,7 @@ def path_problem(path: Path) -> str | None:
                 f"{MAX_NAME_BYTES} bytes: shorten it"
             )
     try:
-        path.resolve(strict=False)
-        path.stat()
-    except RuntimeError:  # Python < 3.13 reports a symlink loop this way
-        return "is a symbolic link that loops back to itself; replace it with the real file"
+        path.stat()  # follows the links: a loop anywhere on the way is ELOOP
     except FileNotFoundError:
         return None  # the caller says it is missing
     except OSError as exc:
