@@ -6,15 +6,18 @@ get them; ``-q`` prints only errors, ``-v`` adds diagnostics.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import click
 
@@ -329,11 +332,29 @@ def diff(base: Path, overlay: Path) -> None:
 
 
 def entry() -> None:
-    """The ``builder`` command: ``main``, then an exit without the interpreter's last cycle
-    collection, which would walk every object of a build only to free memory the process is
-    handing back anyway (~40 ms after an OSEE build). ``main`` itself, which tests and the
-    preview server call, frees as usual."""
+    """The ``builder`` command: ``main``, then an exit without the interpreter's teardown, which
+    would walk every object of a build (the last cycle collection: ~40 ms after an OSEE build)
+    and take every module apart (~10 ms) only to free memory the process hands back anyway. The
+    output is flushed and the exit handlers run first, as at a normal exit; an exception other
+    than the command's exit still ends the process the usual way (with its traceback). ``main``
+    itself, which tests and the preview server call, ends and frees as usual."""
     try:
         main()
-    finally:
-        gc.freeze()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    gc.freeze()
+    _exit_now(code)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """End the process with SystemExit's ``code`` (None: 0; anything else is printed: 1)."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed or gone: nothing left to write there
+            stream.flush()
+    os._exit(status)

@@ -99,3 +99,25 @@ def test_no_course_outside_a_checkout_says_how_to_get_one(
         assert "builder new course" in result.stderr and "Traceback" not in result.output
     (tmp_path / "course.yaml").write_text("id: x\n", encoding="utf-8")
     assert "course.yaml" in run("lint").stderr  # the current folder is the course
+
+
+def test_the_command_ends_with_its_exit_status_and_all_its_output(mini: Path, tmp_path: Path) -> None:
+    """`builder` (``entry``) ends without the interpreter's teardown: the status and every line
+    printed still reach the caller, through pipes too."""
+    import subprocess
+    import sys
+
+    def builder(*args: object) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "builder", *map(str, args)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    built = builder("build", mini, "-f", "gift", "-f", "cc13", "-o", tmp_path / "out", "--json", "--no-cache")
+    assert built.returncode == 0, built.stderr
+    assert {o["format"] for o in json.loads(built.stdout)["outputs"]} == {"gift", "cc13"}
+    missing = builder("build", tmp_path / "nowhere", "-o", tmp_path / "out")
+    assert missing.returncode == 2 and "course folder not found" in missing.stderr
+    edit(mini / "modules" / "alpha" / "assessment.yaml", "{id: a, text: Every three months,", "{id: a,")
+    broken = builder("lint", mini)
+    assert broken.returncode != 0 and "assessment.yaml:" in broken.stderr + broken.stdout
+    helped = builder("--help")
+    assert helped.returncode == 0 and "Commands:" in helped.stdout and "build" in helped.stdout
