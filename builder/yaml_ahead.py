@@ -53,7 +53,7 @@ class YamlAhead:
         descriptor, name = tempfile.mkstemp(prefix="builder-yaml-", suffix=".pickle")
         os.close(descriptor)
         self.results = Path(name)
-        self.parsed: dict[Path, tuple[Stat, bytes]] | None = None
+        self.parsed: dict[Path, tuple[Stat, bytes, bytes]] | None = None
         self.said, said = os.pipe()  # the helper writes the course's language there, first thing
         self.told: str | None = None
         parent = os.getpid()
@@ -95,9 +95,9 @@ class YamlAhead:
 
         from builder.yamlpos import YamlDoc
 
-        return YamlDoc.from_portable(pickle.loads(found[1]))
+        return YamlDoc.from_portable(pickle.loads(found[1]), found[2])
 
-    def _receive(self) -> dict[Path, tuple[Stat, bytes]]:
+    def _receive(self) -> dict[Path, tuple[Stat, bytes, bytes]]:
         import pickle
 
         try:
@@ -225,7 +225,7 @@ def _parse_into(files: list[Path], results: Path, known: dict[Path, Any] | None 
     from builder.json_validation import valid_against
     from builder.yamlpos import load_yaml
 
-    parsed: dict[Path, tuple[Stat, bytes]] = {}
+    parsed: dict[Path, tuple[Stat, bytes, bytes]] = {}
     for file in files:
         before, doc = (known or {}).get(file, (_stat(file), None))
         if before is None or before[0] > limits.MAX_YAML_BYTES:
@@ -237,5 +237,6 @@ def _parse_into(files: list[Path], results: Path, known: dict[Path, Any] | None 
                 continue  # the build parses it and reports the problem
         doc.valid_against = valid_against(doc.data)
         if _stat(file) == before:
-            parsed[file] = before, pickle.dumps(doc.portable(), protocol=pickle.HIGHEST_PROTOCOL)
+            main, rest = (pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in doc.portable())
+            parsed[file] = before, main, rest
     results.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))

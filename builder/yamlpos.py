@@ -74,32 +74,66 @@ _COLUMN = (1 << 32) - 1
 
 @dataclass
 class YamlDoc:
-    """Plain data of one YAML file plus where each value (and each mapping key) starts."""
+    """Plain data of one YAML file plus where each value (``values``) and each mapping key
+    (``keys``) starts, and each scalar as written (``raw``, for "quote it" hints)."""
 
     file: Path
     data: Any
     values: Positions = field(init=False)
-    keys: Positions = field(init=False)
-    raw: dict[JsonPath, str] = field(default_factory=dict)  # scalars as written, for "quote it" hints
     # The course JSON Schemas (file names) ``data`` was found valid against as parsed: a build's
     # helper process (builder.yaml_ahead) checks them ahead. A document made from others (merged,
     # translated) starts without any and is checked where it is made.
     valid_against: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        self.values, self.keys = Positions(self.file), Positions(self.file)
+        self.values = Positions(self.file)
+        self._keys = Positions(self.file)
+        self._raw: dict[JsonPath, str] = {}
+        self._later: bytes | None = None  # keys and raw, pickled: read only when asked for
 
-    def portable(self) -> tuple[Any, ...]:
-        """The document as plain data (to pickle: the parser's marks are not kept)."""
-        values, keys = self.values.portable(), self.keys.portable()
-        return self.file, self.data, values, keys, self.raw, self.valid_against
+    @property
+    def keys(self) -> Positions:
+        self._unpack()
+        return self._keys
+
+    @keys.setter
+    def keys(self, table: Positions) -> None:
+        self._unpack()
+        self._keys = table
+
+    @property
+    def raw(self) -> dict[JsonPath, str]:
+        self._unpack()
+        return self._raw
+
+    @raw.setter
+    def raw(self, table: dict[JsonPath, str]) -> None:
+        self._unpack()
+        self._raw = table
+
+    def _unpack(self) -> None:
+        if self._later is not None:
+            import pickle
+
+            keys, raw = pickle.loads(self._later)
+            self._later = None
+            dict.update(self._keys, keys)
+            self._raw.update(raw)
+
+    def portable(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """The document as plain data (to pickle: the parser's marks are not kept): what every
+        load reads, and the keys' positions and raw scalars, which only error messages read."""
+        main = self.file, self.data, self.values.portable(), self.valid_against
+        return main, (self.keys.portable(), self.raw)
 
     @classmethod
-    def from_portable(cls, state: tuple[Any, ...]) -> YamlDoc:
-        file, data, values, keys, raw, valid = state
-        doc = cls(file, data, raw, valid)
+    def from_portable(cls, main: tuple[Any, ...], rest: bytes) -> YamlDoc:
+        """The document from ``portable()``'s first part and its second part pickled (read on
+        first use of ``keys`` or ``raw``)."""
+        file, data, values, valid = main
+        doc = cls(file, data, valid)
         dict.update(doc.values, values)
-        dict.update(doc.keys, keys)
+        doc._later = rest
         return doc
 
     def pos(self, path: JsonPath, *, key: bool = False) -> Pos:

@@ -53,6 +53,7 @@ def test_documents_from_the_helper_equal_those_parsed_here(course: Path) -> None
     yaml_ahead.stop()
     assert all(doc is not None for doc in ahead)
     for doc, file in zip(ahead, files, strict=True):
+        assert doc._later is not None  # keys and raw are unpickled only when read
         here = load_yaml(file)
         assert (doc.file, doc.data, doc.raw) == (here.file, here.data, here.raw)
         assert doc.values == here.values and doc.keys == here.keys  # the same Pos for every path
