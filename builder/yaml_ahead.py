@@ -10,11 +10,16 @@ imports its code, and checks each against the course JSON Schemas with the compi
 load does not check again what the helper found valid (the build process then imports neither the
 parser nor the validator).
 
+The helper sends each file as soon as it is parsed: it appends the file's record to a results file
+of its own and writes one byte to a pipe. So the load takes the files the helper has done and
+waits only for the one it needs next, working on the course a file behind the helper instead of
+waiting for the last one.
+
 A result is taken only if the file's size and modification time are those the helper saw before
 and after reading it: a file saved meanwhile, or one the helper could not parse (its problems are
-found and reported by the build's own parse), is parsed by the build as usual. The helper writes
-its results into a file of its own and exits; it never outlives the build (Linux: it is killed
-with it), and nothing else depends on it: a helper that fails leaves the build to parse.
+found and reported by the build's own parse), is parsed by the build as usual. The helper never
+outlives the build (Linux: it is killed with it), and nothing else depends on it: a helper that
+fails leaves the build to parse.
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from builder.errors import CourseError
 # are used: the sooner the helper is forked, the sooner its results are there.
 
 MAX_FILES = 5000  # a course with more YAML files than this is parsed by the build alone
-MAX_BYTES = 4 * 1024 * 1024  # the same for their total size (what it sends is held in memory)
+MAX_BYTES = 4 * 1024 * 1024  # the same for their total size (the results file holds them)
+MAX_LANGUAGE_BYTES = 256  # a language tag is a few letters; a course.yaml naming more is reported by the load
+HEADER_BYTES = 4  # a record starts with the length of its header: (path, stat, document lengths)
+SENT = b"."  # written to the pipe once per record appended to the results file
 
 Stat = tuple[int, int]  # size, modification time in ns
-MAX_LANGUAGE_BYTES = 256  # a language tag is a few letters; a course.yaml naming more is reported by the load
 
 
 def _stat(path: Path) -> Stat | None:
@@ -46,15 +53,16 @@ def _stat(path: Path) -> Stat | None:
 
 
 class YamlAhead:
-    """The helper process and, once it is done, its results: per file, its stat and its
-    document (pickled, so each taker gets a copy of its own)."""
+    """The helper process and what it has sent so far: per file, its stat and where its document
+    (pickled, so each taker gets a copy of its own) lies in the results file."""
 
     def __init__(self, course_dir: Path, exclude: Path | None) -> None:
-        descriptor, name = tempfile.mkstemp(prefix="builder-yaml-", suffix=".pickle")
-        os.close(descriptor)
+        self.fd, name = tempfile.mkstemp(prefix="builder-yaml-", suffix=".pickle")
         self.results = Path(name)
-        self.parsed: dict[Path, tuple[Stat, bytes, bytes]] | None = None
+        self.found: dict[Path, tuple[Stat, int, int, int]] = {}  # stat, offset, document lengths
+        self.read_to = 0  # where the next record starts in the results file
         self.said, said = os.pipe()  # the helper writes the course's language there, first thing
+        self.sent, sent = os.pipe()  # then one byte per file it appended to the results
         self.told: str | None = None
         parent = os.getpid()
         self.pid = os.fork()
@@ -62,14 +70,16 @@ class YamlAhead:
             code = 1
             try:
                 os.close(self.said)
+                os.close(self.sent)
                 from builder.forked_jobs import die_with
 
                 die_with(parent)
-                _help(course_dir, exclude, said, self.results)
+                _help(course_dir, exclude, said, sent, self.fd)
                 code = 0
             finally:
                 os._exit(code)
         os.close(said)
+        os.close(sent)
 
     def language(self) -> str | None:
         """The language the course's course.yaml names, as the helper read it (None: it names
@@ -85,31 +95,43 @@ class YamlAhead:
         return self.told
 
     def take(self, file: Path) -> Any:
-        """The file's YamlDoc as the helper parsed it, or None (then the caller parses it)."""
-        if self.parsed is None:
-            self.parsed = self._receive()
-        found = self.parsed.get(file)
+        """The file's YamlDoc as the helper parsed it, or None (then the caller parses it). Waits
+        while the helper may still send it."""
+        while file not in self.found and self._receive():
+            pass
+        found = self.found.get(file)
         if found is None or _stat(file) != found[0]:
             return None
         import pickle
 
         from builder.yamlpos import YamlDoc
 
-        return YamlDoc.from_portable(pickle.loads(found[1]), found[2])
+        _, offset, main, rest = found
+        try:
+            data = os.pread(self.fd, main + rest, offset)
+            return YamlDoc.from_portable(pickle.loads(data[:main]), data[main:])
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            return None
 
-    def _receive(self) -> dict[Path, tuple[Stat, bytes, bytes]]:
+    def _receive(self) -> bool:
+        """Index the records the helper has appended since; False once it sends no more."""
         import pickle
 
+        if self.sent < 0:
+            return False
         try:
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = 0
-            if os.waitstatus_to_exitcode(status) != 0:
-                return {}
-            return pickle.loads(self.results.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
-            return {}
-        finally:
-            self.results.unlink(missing_ok=True)
+            count = len(os.read(self.sent, 4096))  # blocks until the helper sends one
+            for _ in range(count):
+                size = int.from_bytes(os.pread(self.fd, HEADER_BYTES, self.read_to), "big")
+                path, stat, main, rest = pickle.loads(os.pread(self.fd, size, self.read_to + HEADER_BYTES))
+                self.found[Path(path)] = stat, self.read_to + HEADER_BYTES + size, main, rest
+                self.read_to += HEADER_BYTES + size + main + rest
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            count = 0  # a record cut short: take what came before it
+        if count == 0:  # the helper is done (or gone)
+            os.close(self.sent)
+            self.sent = -1
+        return count > 0
 
     def close(self) -> None:
         """Stop the helper if it still runs, and forget its results."""
@@ -122,11 +144,12 @@ class YamlAhead:
             except OSError:
                 pass
             self.pid = 0
-        if self.said >= 0:
-            os.close(self.said)
-            self.said = -1
+        for fd in (self.said, self.sent, self.fd):
+            if fd >= 0:
+                os.close(fd)
+        self.said = self.sent = self.fd = -1
         self.results.unlink(missing_ok=True)
-        self.parsed = {}
+        self.found = {}
 
 
 _current: YamlAhead | None = None
@@ -160,7 +183,7 @@ def stop() -> None:
 
 def take(file: Path) -> Any:
     """The file as the helper parsed it (a YamlDoc), or None."""
-    return None if _current is None else _current.take(file)
+    return None if _current is None or _current.fd < 0 else _current.take(file)
 
 
 def _yaml_files(folders: list[Path], exclude: Path | None) -> list[Path] | None:
@@ -182,8 +205,8 @@ def _yaml_files(folders: list[Path], exclude: Path | None) -> list[Path] | None:
     return found
 
 
-def _help(course_dir: Path, exclude: Path | None, said: int, results: Path) -> None:
-    """What the helper does: tell the course's language, then parse the YAML files into results."""
+def _help(course_dir: Path, exclude: Path | None, said: int, sent: int, results: int) -> None:
+    """What the helper does: tell the course's language, then parse the YAML files and send each."""
     from builder.cache import source_folders
     from builder.yamlpos import YamlDoc, load_yaml
 
@@ -202,7 +225,7 @@ def _help(course_dir: Path, exclude: Path | None, said: int, results: Path) -> N
         os.close(said)
     folders = source_folders(course_dir)  # an overlay's sources include its base's
     files = None if folders is None else _yaml_files(folders, exclude)
-    _parse_into(files or [], results, known)
+    _parse_into(files or [], sent, results, known)
 
 
 def _read_all(fd: int, limit: int) -> bytes:
@@ -217,15 +240,14 @@ def _read_all(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _parse_into(files: list[Path], results: Path, known: dict[Path, Any] | None = None) -> None:
-    """Parse ``files`` (those in ``known`` were parsed already: (stat before, document)) and write
-    what parsed, with the file's stat, into ``results``."""
+def _parse_into(files: list[Path], sent: int, results: int, known: dict[Path, Any] | None = None) -> None:
+    """Parse ``files`` (those in ``known`` were parsed already: (stat before, document)); append
+    each that parsed, with its stat, to ``results`` and say so on ``sent``."""
     import pickle
 
     from builder.json_validation import valid_against
     from builder.yamlpos import load_yaml
 
-    parsed: dict[Path, tuple[Stat, bytes, bytes]] = {}
     for file in files:
         before, doc = (known or {}).get(file, (_stat(file), None))
         if before is None or before[0] > limits.MAX_YAML_BYTES:
@@ -236,7 +258,16 @@ def _parse_into(files: list[Path], results: Path, known: dict[Path, Any] | None 
             except (CourseError, OSError, ValueError):
                 continue  # the build parses it and reports the problem
         doc.valid_against = valid_against(doc.data)
-        if _stat(file) == before:
-            main, rest = (pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in doc.portable())
-            parsed[file] = before, main, rest
-    results.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        if _stat(file) != before:
+            continue
+        main, rest = (pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in doc.portable())
+        header = pickle.dumps((str(file), before, len(main), len(rest)), protocol=pickle.HIGHEST_PROTOCOL)
+        _write_all(results, len(header).to_bytes(HEADER_BYTES, "big") + header + main + rest)
+        os.write(sent, SENT)
+    os.close(sent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

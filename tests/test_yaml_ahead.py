@@ -64,7 +64,7 @@ def test_documents_from_the_helper_equal_those_parsed_here(course: Path) -> None
 def test_a_file_saved_after_the_helper_read_it_is_parsed_again(course: Path) -> None:
     module = next(course.glob("modules/*/module.yaml"))
     yaml_ahead.start(course)
-    yaml_ahead.take(course / "course.yaml")  # waits for the helper: it has read every file
+    assert yaml_ahead.take(course / "nowhere.yaml") is None  # waits until the helper sent every file
     text = module.read_text(encoding="utf-8")
     module.write_text(text + "\n# saved during the build\n", encoding="utf-8")
     assert yaml_ahead.take(module) is None
@@ -172,3 +172,28 @@ def test_a_parallel_build_process_imports_neither_the_yaml_parser_nor_the_valida
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_each_file_is_taken_as_soon_as_the_helper_has_parsed_it(
+    course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load works a file behind the helper: it does not wait for files it has not come to."""
+    import time
+
+    from builder import yamlpos
+
+    modules = sorted(course.glob("modules/*/module.yaml"))
+    last, parse = modules[-1], yamlpos.load_yaml
+
+    def slow_on_the_last(file: Path) -> yamlpos.YamlDoc:
+        if file == last:
+            time.sleep(1.5)
+        return parse(file)
+
+    monkeypatch.setattr(yamlpos, "load_yaml", slow_on_the_last)  # the helper, forked below, has it
+    started = time.monotonic()
+    yaml_ahead.start(course)
+    assert yaml_ahead.take(modules[0]) is not None
+    assert time.monotonic() - started < 1.2  # not held up by the last file
+    assert yaml_ahead.take(last) is not None
+    assert time.monotonic() - started >= 1.5

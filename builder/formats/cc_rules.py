@@ -164,6 +164,15 @@ def _schematron(schema_dir: Path, set_name: str, rel: str) -> isoschematron.Sche
     return isoschematron.Schematron(rules, validate_schema=False, store_report=True)
 
 
+def prepare(set_name: str) -> None:
+    """Compile the profile rules of every document type of the set now (as XPath)."""
+    schema_dir = default_catalog().schema_dir
+    for (name, _doc_type), rels in RULE_FILES.items():
+        if name == set_name:
+            for rel in rels:
+                _compiled(schema_dir, set_name, rel)
+
+
 def schematron_issues(tree: etree._Element, set_name: str, doc_type: str) -> list[str]:
     """Failed assertions of the profile rules for this document type: ``location: message``."""
     schema_dir = default_catalog().schema_dir

@@ -78,7 +78,7 @@ def entry_points(
     of the version's format module, which imports the writer (cc.py) with it. The parts are the
     modules' pages and checked quizzes, in the order the cartridge asks for them (a process with
     nothing else to do makes some ahead: builder.forked_jobs); ``prepare`` compiles the version's
-    schemas, which every cartridge of it needs."""
+    schemas and profile rules, which every cartridge of it needs."""
     from builder.formats import cc, cc_assessment
 
     def build(course: Course, out_dir: Path) -> list[Path]:
@@ -98,8 +98,10 @@ def entry_points(
         return cc_assessment.make_part(course, key)
 
     def prepare() -> None:
+        from builder.formats import cc_rules
         from builder.schemas import default_catalog
 
         default_catalog().schema(version.schema_set, "qti")
+        cc_rules.prepare(version.schema_set)
 
     return build, parts, make_part, prepare
