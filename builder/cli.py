@@ -224,13 +224,13 @@ def build(
             from builder.load import load_course
 
             model = load_course(course_dir, language)
+            gc.freeze()  # what the load made stays to the end: no later collection walks it again
         except CourseError as exc:
             if as_json:
                 _json_problems(exc)
             raise
         finally:
             yaml_ahead.stop()
-            gc.freeze()  # what the load made stays to the end: no later collection walks it again
             gc.enable()
         course_id = model.id
     from builder.package import staged_output  # imported when used: `builder --help` stays fast
@@ -238,14 +238,17 @@ def build(
     target = out / course_id
     written: list[dict[str, str]] = []
     show = not as_json and model is not None and (len(chosen) > 1 or len(model.modules) > FEW_MODULES)
-    with (
-        staged_output(target) as staging,
-        output.progress(len(chosen), f"building {course_id}", show=show) as step_done,
-    ):
-        for name, paths in run_formats(
-            chosen, model, staging, cache, hits, jobs or default_jobs(), step_done
+    try:
+        with (
+            staged_output(target) as staging,
+            output.progress(len(chosen), f"building {course_id}", show=show) as step_done,
         ):
-            written += [{"format": name, "path": str(target / p.relative_to(staging))} for p in paths]
+            for name, paths in run_formats(
+                chosen, model, staging, cache, hits, jobs or default_jobs(), step_done
+            ):
+                written += [{"format": name, "path": str(target / p.relative_to(staging))} for p in paths]
+    finally:
+        gc.unfreeze()  # a process that goes on (tests, a server) collects the build's cycles again
     seconds = round(time.perf_counter() - started, 2)
     if as_json:
         click.echo(json.dumps({"course": course_id, "outputs": written, "seconds": seconds}, indent=2))
