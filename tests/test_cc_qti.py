@@ -374,3 +374,35 @@ def test_question_counts_per_cc_type(authored: Path, tmp_path: Path) -> None:
     assert sum(summary.questions.values()) == expected
     # alpha: essay; fill-in, numerical and the item model's first numerical variant; beta: short answer
     assert summary.questions["cc.essay.v0p1"] == 1 and summary.questions["cc.fib.v0p1"] == 4
+
+
+def test_both_cartridge_versions_hold_the_same_quiz_made_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The QTI of a module's quiz does not depend on the version: a process building CC 1.1 and then
+    CC 1.3 makes it once and checks it against each version's schemas and rules."""
+    alone = tmp_path / "alone"
+    course = load_course(FIXTURES / "mini")
+    build_quizzes(course)
+    FORMATS["cc13"](course, alone)
+    made = []
+    original = qti.assessment_xml
+
+    def counted(*args: object, **kwargs: object) -> qti.Assessment:
+        made.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(qti, "assessment_xml", counted)
+    both = tmp_path / "both"
+    course = load_course(FIXTURES / "mini")  # another course: nothing kept from the build above
+    build_quizzes(course)
+    FORMATS["cc11"](course, both)
+    FORMATS["cc13"](course, both)
+    assert len(made) == len(set(made)) == len([m for m in course.modules if m.quiz.assessment])
+
+    def entries(folder: Path, name: str) -> dict[str, bytes]:
+        with zipfile.ZipFile(next(folder.glob(f"*-{name}.imscc"))) as z:
+            return {n: z.read(n) for n in z.namelist() if n.endswith("assessment.xml")}
+
+    assert entries(both, "cc13") == entries(alone, "cc13")
+    assert entries(both, "cc11") == entries(both, "cc13")

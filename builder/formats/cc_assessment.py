@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lxml import etree
+
 from builder.errors import BuildError
 from builder.formats import qti
 from builder.formats.cc_rules import checked_xml
@@ -14,6 +16,7 @@ from builder.formats.qti_items import CcItem
 from builder.i18n import percent, tr
 from builder.model import Course, Module
 from builder.quiz import build_quizzes
+from builder.xsd_check import hardened_parser
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,46 @@ def checked_assessment(course: Course, version: Version, module: Module) -> Chec
         pass_mark=percent(quiz.pass_mark, lang),
     )
     name = ident(module)
-    assessment = qti.assessment_xml(
-        quiz, name, title(course, module), rubric, language=lang, seed=course.quiz.seed
-    )
-    problems = qti.moodle_problems(assessment.root)
-    if problems:
-        raise BuildError(f"{name}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems))
-    xml = checked_xml(f"{name}/assessment.xml", assessment.root, version.schema_set, "qti", assessment.xml)
-    return CheckedAssessment(xml, assessment.items)
+    made = _MADE.take(course, module.id)
+    if made is None:
+        assessment = qti.assessment_xml(
+            quiz, name, title(course, module), rubric, language=lang, seed=course.quiz.seed
+        )
+        problems = qti.moodle_problems(assessment.root)
+        if problems:
+            raise BuildError(
+                f"{name}/assessment.xml: Moodle would drop or reject items: " + "; ".join(problems)
+            )
+        root, data, items = assessment.root, assessment.xml, assessment.items
+        _MADE.keep(course, module.id, (data, items))
+    else:  # made for the other version: the same file, checked against this version's schemas
+        data, items = made
+        root = etree.fromstring(data, hardened_parser())
+    xml = checked_xml(f"{name}/assessment.xml", root, version.schema_set, "qti", data)
+    return CheckedAssessment(xml, items)
+
+
+class _MadeOnce:
+    """The modules' assessments made by this process for one cartridge version, kept (serialised,
+    at most ``MAX_KEPT``: the latest) for the other version, which holds the same QTI: the
+    assessment depends on the course and the module, not on the version (only the XSD set and
+    the profile rules that check it differ). The other version takes one and it is gone."""
+
+    MAX_KEPT = 100
+
+    def __init__(self) -> None:
+        self.course: Course | None = None
+        self.kept: dict[str, tuple[bytes, tuple[CcItem, ...]]] = {}
+
+    def keep(self, course: Course, module_id: str, made: tuple[bytes, tuple[CcItem, ...]]) -> None:
+        if self.course is not course:
+            self.course, self.kept = course, {}
+        if len(self.kept) >= self.MAX_KEPT:
+            del self.kept[next(iter(self.kept))]
+        self.kept[module_id] = made
+
+    def take(self, course: Course, module_id: str) -> tuple[bytes, tuple[CcItem, ...]] | None:
+        return self.kept.pop(module_id, None) if self.course is course else None
+
+
+_MADE = _MadeOnce()
